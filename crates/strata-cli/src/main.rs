@@ -1,0 +1,113 @@
+//! The `strata` command line: thin glue over the library crates. Only this crate knows clap.
+
+mod config;
+mod demo;
+mod import;
+mod query;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Strata: customer intelligence for e-commerce shops.
+///
+/// Import a shop's orders, customers, events and reviews into a workspace folder and query
+/// them with SQL. Start with `strata demo`.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, max_term_width = 100)]
+struct Cli {
+    /// Workspace folder.
+    #[arg(long, short = 'w', global = true, env = "STRATA_WORKSPACE", default_value = "strata-workspace")]
+    workspace: PathBuf,
+    /// No progress bars.
+    #[arg(long, short = 'q', global = true, env = "STRATA_QUIET")]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create an empty workspace (default: the --workspace folder).
+    Init {
+        /// Folder to create; must be missing or empty.
+        dir: Option<PathBuf>,
+    },
+    /// Import files into a table, all or nothing.
+    Import(import::ImportArgs),
+    /// Run SQL over every table of the workspace.
+    Query(query::QueryArgs),
+    /// Tables, row counts and the history of imports.
+    Status,
+    /// The canonical tables: columns, types and the header names recognised.
+    Schema(query::SchemaArgs),
+    /// Generate a synthetic shop and run the pipeline on it end to end.
+    Demo(demo::DemoArgs),
+}
+
+/// An error the user can fix; printed as is, exit code 1.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+fn is_user_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<UserError>()
+            || c.downcast_ref::<strata_import::ImportError>()
+                .is_some_and(|e| e.is_user_error())
+            || c.downcast_ref::<strata_store::StoreError>()
+                .is_some_and(|e| e.is_user_error())
+            || c.downcast_ref::<datafusion::error::DataFusionError>()
+                .is_some_and(query::is_user_sql_error)
+            || c.downcast_ref::<toml::de::Error>().is_some()
+    })
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STRATA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or(cli.workspace);
+            init(&dir).map(|()| {
+                println!("created workspace {}", dir.display());
+            })
+        }
+        Command::Import(args) => import::run(&cli.workspace, cli.quiet, &args),
+        Command::Query(args) => query::run(&cli.workspace, &args),
+        Command::Status => query::status(&cli.workspace),
+        Command::Schema(args) => query::schema(&args),
+        Command::Demo(args) => demo::run(cli.quiet, &args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let user = is_user_error(&e);
+            eprintln!("error: {e:#}");
+            if user { ExitCode::from(1) } else { ExitCode::from(2) }
+        }
+    }
+}
+
+/// Creates a workspace with its settings file.
+pub fn init(dir: &std::path::Path) -> anyhow::Result<()> {
+    strata_store::Workspace::init(dir)?;
+    let settings = dir.join("strata.toml");
+    std::fs::write(&settings, config::TEMPLATE)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", settings.display()))?;
+    Ok(())
+}

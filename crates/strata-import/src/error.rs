@@ -1,0 +1,67 @@
+//! Errors that stop a whole import. A bad row never does: it becomes a [`crate::Reject`].
+
+use std::path::PathBuf;
+
+use strata_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot read {path}: {source}", path = .path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {detail}", path = .path.display())]
+    Unreadable { path: PathBuf, detail: String },
+    #[error("{path}: cannot tell its text encoding: {detail}; pass --encoding utf-8, gbk, gb18030 or utf-16le", path = .path.display())]
+    Encoding { path: PathBuf, detail: String },
+    #[error("{path}: cannot tell the format from the name; pass --format csv, tsv, xlsx, jsonl or parquet", path = .path.display())]
+    UnknownFormat { path: PathBuf },
+    #[error("{path}: no header row for table `{table}` among the first {looked} rows: none names two of its columns (such as {examples}); map columns with --map or a mapping file", path = .path.display())]
+    NoHeader {
+        path: PathBuf,
+        table: &'static str,
+        looked: usize,
+        examples: String,
+    },
+    #[error("{path}: no column for `{table}.{field}`; expected a header such as {expected}; the file has: {found}; map one with --map {field}=HEADER", path = .path.display())]
+    MissingColumn {
+        path: PathBuf,
+        table: &'static str,
+        field: &'static str,
+        expected: String,
+        found: String,
+    },
+    #[error("{path}: the mapping names column `{header}` for `{field}`, but the file has no such column; it has: {found}", path = .path.display())]
+    MappedColumnMissing {
+        path: PathBuf,
+        field: String,
+        header: String,
+        found: String,
+    },
+    #[error("mapping: {detail}")]
+    Mapping { detail: String },
+    #[error("{rejected} rows rejected and --strict was given, so nothing was imported; the rejects are in {rejects}", rejects = .rejects.display())]
+    Strict { rejected: u64, rejects: PathBuf },
+    #[error("{path}: {source}", path = .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+}
+
+impl ImportError {
+    pub fn is_user_error(&self) -> bool {
+        match self {
+            ImportError::Store(e) => e.is_user_error(),
+            ImportError::Arrow(_) | ImportError::Io { .. } => false,
+            _ => true,
+        }
+    }
+}
+
+pub type Result<T, E = ImportError> = std::result::Result<T, E>;

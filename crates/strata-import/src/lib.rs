@@ -1,0 +1,287 @@
+//! Import of shop exports into Strata's canonical tables.
+//!
+//! Reads CSV/TSV (UTF-8, UTF-8 with BOM, GBK/GB18030 and UTF-16 detected without being told),
+//! XLSX, JSON Lines and Parquet; recognises English and Chinese headers (see
+//! [`strata_store::schema`]) or a user mapping; parses times, money and vocabularies
+//! ([`value`]); sends every bad row to a rejects file with file, line, column, value and reason;
+//! and commits all good rows at once, folding repeats by the table's key.
+//!
+//! *Architecture invariant*: an import either commits every good row of every file given, or
+//! changes nothing. It never leaves a partly imported file behind.
+
+mod build;
+mod error;
+mod mapping;
+mod merge;
+mod source;
+pub mod value;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use strata_store::{HistoryEntry, TableSpec, Workspace};
+
+pub use build::Reject;
+pub use error::{ImportError, Result};
+pub use mapping::Mapping;
+pub use merge::Counts;
+pub use source::{Format, ReadOptions, SourceInfo};
+pub use value::ValueOptions;
+
+/// Rows per Arrow batch while parsing.
+const BATCH_ROWS: usize = 64 * 1024;
+/// Rejects shown in the summary; the rejects file has them all.
+const SAMPLE_REJECTS: usize = 10;
+
+/// Everything that shapes an import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub values: ValueOptions,
+    pub read: ReadOptions,
+    pub mapping: Mapping,
+    /// Import nothing if any row is rejected.
+    pub strict: bool,
+    /// Where to write rejected rows; by default `rejects/<table>-<generation>.csv` in the
+    /// workspace.
+    pub rejects_path: Option<PathBuf>,
+}
+
+/// Where an import is, for progress bars.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub rows: u64,
+}
+
+/// What one input file contributed.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    pub path: PathBuf,
+    pub info: SourceInfo,
+    pub read: u64,
+    pub rejected: u64,
+}
+
+/// What an import did. `read = inserted + updated + duplicated + rejected`.
+#[derive(Debug, Clone)]
+pub struct ImportSummary {
+    pub table: &'static str,
+    pub files: Vec<FileSummary>,
+    pub read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub duplicated: u64,
+    pub rejected: u64,
+    pub rejects_file: Option<PathBuf>,
+    pub sample_rejects: Vec<Reject>,
+    pub generation: u64,
+    pub rows_after: u64,
+    pub seconds: f64,
+}
+
+struct RejectSink {
+    path: PathBuf,
+    out: Option<csv::Writer<BufWriter<File>>>,
+    count: u64,
+    sample: Vec<Reject>,
+}
+
+impl RejectSink {
+    fn push(&mut self, r: Reject) -> Result<()> {
+        if self.out.is_none() {
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir).map_err(|source| ImportError::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+            let f = File::create(&self.path).map_err(|source| ImportError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            let mut buf = BufWriter::new(f);
+            // A byte-order mark so that Excel shows the Chinese text.
+            buf.write_all("\u{feff}".as_bytes()).map_err(|source| ImportError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+            let mut w = csv::Writer::from_writer(buf);
+            self.write(&mut w, ["file", "line", "column", "value", "reason"])?;
+            self.out = Some(w);
+        }
+        let line = r.line.to_string();
+        let mut w = self.out.take().expect("opened above");
+        self.write(&mut w, [&r.file, &line, &r.column, &r.value, &r.reason])?;
+        self.out = Some(w);
+        self.count += 1;
+        if self.sample.len() < SAMPLE_REJECTS {
+            self.sample.push(r);
+        }
+        Ok(())
+    }
+
+    fn write<const N: usize>(
+        &self,
+        w: &mut csv::Writer<BufWriter<File>>,
+        rec: [&str; N],
+    ) -> Result<()> {
+        w.write_record(rec).map_err(|e| ImportError::Io {
+            path: self.path.clone(),
+            source: std::io::Error::other(e),
+        })
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if let Some(mut w) = self.out.take() {
+            w.flush().map_err(|source| ImportError::Io {
+                path: self.path.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Imports `files` into `table`, all or nothing.
+pub fn import(
+    ws: &Workspace,
+    table: &'static TableSpec,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<ImportSummary> {
+    let started = Instant::now();
+    // Every file must be there before anything is read, so a typo fails fast.
+    let mut bytes_total = 0;
+    for f in files {
+        let meta = std::fs::metadata(f).map_err(|source| ImportError::Open {
+            path: f.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            return Err(ImportError::Unreadable {
+                path: f.clone(),
+                detail: "is a folder; give the files in it".into(),
+            });
+        }
+        bytes_total += meta.len();
+    }
+
+    let mut txn = ws.begin()?;
+    let generation = txn.generation();
+    let mut rejects = RejectSink {
+        path: opts.rejects_path.clone().unwrap_or_else(|| {
+            ws.root()
+                .join("rejects")
+                .join(format!("{}-{generation:06}.csv", table.name))
+        }),
+        out: None,
+        count: 0,
+        sample: Vec::new(),
+    };
+    let mut stager = merge::Stager::new(table, &mut txn)?;
+    let mut builder = build::BatchBuilder::new(table, opts.values.clone());
+    let mut row = source::RowBuf::new(table);
+    let mut summaries = Vec::new();
+    let mut bytes_before = 0;
+    let mut rows = 0u64;
+
+    for path in files {
+        let mut src = source::open(path, table, &opts.mapping, &opts.read)?;
+        let label = path.display().to_string();
+        let (mut read, mut rejected) = (0u64, 0u64);
+        while src.next(&mut row)? {
+            read += 1;
+            if let Err(r) = builder.push(&row, &label) {
+                rejected += 1;
+                rejects.push(r)?;
+            }
+            if builder.len() >= BATCH_ROWS {
+                stager.add(&builder.finish())?;
+            }
+            if read % 8192 == 0 {
+                progress(&Progress {
+                    bytes_done: bytes_before + src.bytes_done(),
+                    bytes_total,
+                    rows: rows + read,
+                });
+            }
+        }
+        bytes_before += std::fs::metadata(path).map_or(0, |m| m.len());
+        rows += read;
+        summaries.push(FileSummary {
+            path: path.clone(),
+            info: src.info(),
+            read,
+            rejected,
+        });
+    }
+    if builder.len() > 0 {
+        stager.add(&builder.finish())?;
+    }
+    rejects.close()?;
+    progress(&Progress {
+        bytes_done: bytes_total,
+        bytes_total,
+        rows,
+    });
+    if opts.strict && rejects.count > 0 {
+        return Err(ImportError::Strict {
+            rejected: rejects.count,
+            rejects: rejects.path,
+        });
+    }
+
+    let counts = stager.finish(&mut txn)?;
+    let read: u64 = summaries.iter().map(|s| s.read).sum();
+    let mut record = BTreeMap::new();
+    record.insert("read".to_string(), read);
+    record.insert("inserted".to_string(), counts.inserted);
+    record.insert("updated".to_string(), counts.updated);
+    record.insert("duplicated".to_string(), counts.duplicated);
+    record.insert("rejected".to_string(), rejects.count);
+    txn.record(HistoryEntry {
+        generation,
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        operation: "import".into(),
+        table: table.name.into(),
+        sources: files.iter().map(|p| p.display().to_string()).collect(),
+        counts: record,
+    });
+    let manifest = txn.commit()?;
+    let rows_after = manifest
+        .tables
+        .get(table.name)
+        .map_or(0, |t| t.rows());
+    debug_assert_eq!(
+        read,
+        counts.inserted + counts.updated + counts.duplicated + rejects.count
+    );
+    Ok(ImportSummary {
+        table: table.name,
+        files: summaries,
+        read,
+        inserted: counts.inserted,
+        updated: counts.updated,
+        duplicated: counts.duplicated,
+        rejected: rejects.count,
+        rejects_file: (rejects.count > 0).then_some(rejects.path),
+        sample_rejects: rejects.sample,
+        generation,
+        rows_after,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Reads a mapping file (TOML, see [`Mapping::from_toml`]).
+pub fn read_mapping(path: &Path) -> Result<Mapping> {
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Mapping::from_toml(&text, path)
+}

@@ -1,0 +1,244 @@
+//! Which column of an input file feeds which canonical column: the built-in header names of
+//! [`strata_store::schema`], overridden by a user mapping.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use strata_store::{TableSpec, TABLES};
+
+use crate::error::{ImportError, Result};
+
+/// User mappings: for each table, canonical column → header in the file.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    tables: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Mapping {
+    /// Reads a TOML mapping file:
+    /// ```toml
+    /// [orders]
+    /// order_id = "单号"
+    /// paid_amount = "成交金额(元)"
+    /// ```
+    pub fn from_toml(text: &str, origin: &Path) -> Result<Mapping> {
+        let parsed: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(text)
+            .map_err(|e| ImportError::Mapping {
+                detail: format!("{}: {e}", origin.display()),
+            })?;
+        let mut m = Mapping::default();
+        for (table, cols) in parsed {
+            for (field, header) in cols {
+                m.add(&table, &field, &header).map_err(|e| match e {
+                    ImportError::Mapping { detail } => ImportError::Mapping {
+                        detail: format!("{}: {detail}", origin.display()),
+                    },
+                    other => other,
+                })?;
+            }
+        }
+        Ok(m)
+    }
+
+    /// Adds one `table.field = header` entry, checking that the column exists.
+    pub fn add(&mut self, table: &str, field: &str, header: &str) -> Result<()> {
+        let spec = strata_store::table(table).ok_or_else(|| ImportError::Mapping {
+            detail: format!(
+                "unknown table `{table}`; expected one of {}",
+                TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+            ),
+        })?;
+        if spec.field(field).is_none() {
+            return Err(ImportError::Mapping {
+                detail: format!(
+                    "table `{}` has no column `{field}`; its columns are {}",
+                    spec.name,
+                    spec.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                ),
+            });
+        }
+        self.tables
+            .entry(spec.name.to_string())
+            .or_default()
+            .insert(field.to_string(), header.to_string());
+        Ok(())
+    }
+
+    fn for_table(&self, table: &TableSpec) -> Option<&BTreeMap<String, String>> {
+        self.tables.get(table.name)
+    }
+}
+
+/// Compares header names loosely: case, spaces, `_`, `-`, a byte-order mark, full-width
+/// brackets and a trailing unit in brackets such as `实付金额(元)` do not matter.
+pub(crate) fn header_key(s: &str) -> String {
+    let s = s.trim_start_matches('\u{feff}').trim();
+    let s = match s.find(['(', '（']) {
+        Some(at) if at > 0 && (s.ends_with(')') || s.ends_with('）')) => &s[..at],
+        _ => s,
+    };
+    s.chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '\u{3000}'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The result of matching a file's headers: for each canonical field, the file column that
+/// feeds it.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolved {
+    pub field_to_col: Vec<Option<usize>>,
+    /// Headers no field uses, reported so a user can spot a missed mapping.
+    pub unused: Vec<String>,
+}
+
+/// The canonical column one header name feeds, if any: a user mapping first, then the
+/// built-in names in column order.
+pub(crate) fn field_for_header(table: &TableSpec, mapping: &Mapping, header: &str) -> Option<usize> {
+    let k = header_key(header);
+    if k.is_empty() {
+        return None;
+    }
+    if let Some(user) = mapping.for_table(table) {
+        if let Some((field, _)) = user.iter().find(|(_, v)| header_key(v) == k) {
+            return table.index_of(field);
+        }
+    }
+    table
+        .fields
+        .iter()
+        .position(|f| f.aliases.iter().any(|a| header_key(a) == k))
+}
+
+/// How many of `headers` name a column of `table`; used to find the header row.
+pub(crate) fn known_headers(table: &TableSpec, mapping: &Mapping, headers: &[String]) -> usize {
+    headers
+        .iter()
+        .filter(|h| field_for_header(table, mapping, h).is_some())
+        .count()
+}
+
+pub(crate) fn resolve(
+    table: &'static TableSpec,
+    mapping: &Mapping,
+    headers: &[String],
+    path: &Path,
+) -> Result<Resolved> {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let mut claimed = vec![false; headers.len()];
+    let mut field_to_col = vec![None; table.fields.len()];
+    let found = || headers.join(", ");
+
+    if let Some(user) = mapping.for_table(table) {
+        for (field, header) in user {
+            let fi = table.index_of(field).expect("mapping fields are checked on entry");
+            let hk = header_key(header);
+            let col = keys
+                .iter()
+                .position(|k| *k == hk)
+                .ok_or_else(|| ImportError::MappedColumnMissing {
+                    path: path.to_path_buf(),
+                    field: field.clone(),
+                    header: header.clone(),
+                    found: found(),
+                })?;
+            field_to_col[fi] = Some(col);
+            claimed[col] = true;
+        }
+    }
+    for (fi, f) in table.fields.iter().enumerate() {
+        if field_to_col[fi].is_some() {
+            continue;
+        }
+        'aliases: for alias in f.aliases {
+            let ak = header_key(alias);
+            for (ci, k) in keys.iter().enumerate() {
+                if !claimed[ci] && *k == ak {
+                    field_to_col[fi] = Some(ci);
+                    claimed[ci] = true;
+                    break 'aliases;
+                }
+            }
+        }
+    }
+    for (fi, f) in table.fields.iter().enumerate() {
+        let fallback_present = f
+            .fallback
+            .and_then(|fb| table.index_of(fb))
+            .is_some_and(|i| field_to_col[i].is_some());
+        if f.required && field_to_col[fi].is_none() && !fallback_present {
+            let mut expected: Vec<String> =
+                f.aliases.iter().take(6).map(|a| format!("`{a}`")).collect();
+            if let Some(fb) = f.fallback {
+                expected.push(format!("(or a `{fb}` column)"));
+            }
+            return Err(ImportError::MissingColumn {
+                path: path.to_path_buf(),
+                table: table.name,
+                field: f.name,
+                expected: expected.join(", "),
+                found: found(),
+            });
+        }
+    }
+    let unused = headers
+        .iter()
+        .zip(&claimed)
+        .filter(|(h, c)| !**c && !h.trim().is_empty())
+        .map(|(h, _)| h.clone())
+        .collect();
+    Ok(Resolved {
+        field_to_col,
+        unused,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strata_store::schema::ORDERS;
+
+    #[test]
+    fn header_keys_ignore_case_spacing_and_units() {
+        assert_eq!(header_key("\u{feff} Order_ID "), "orderid");
+        assert_eq!(header_key("实付金额(元)"), "实付金额");
+        assert_eq!(header_key("实付金额（元）"), "实付金额");
+        assert_eq!(header_key("(元)"), "(元)");
+    }
+
+    #[test]
+    fn chinese_headers_resolve_and_user_mapping_wins() {
+        let headers: Vec<String> = ["订单编号", "买家ID", "付款时间", "实付金额", "备注"]
+            .map(String::from)
+            .to_vec();
+        let r = resolve(&ORDERS, &Mapping::default(), &headers, Path::new("x.csv")).unwrap();
+        assert_eq!(r.field_to_col[ORDERS.index_of("order_id").unwrap()], Some(0));
+        assert_eq!(r.field_to_col[ORDERS.index_of("paid_at").unwrap()], Some(2));
+        // ordered_at is absent, but it falls back to paid_at, so the file is accepted.
+        assert_eq!(r.field_to_col[ORDERS.index_of("ordered_at").unwrap()], None);
+        assert_eq!(r.unused, vec!["备注".to_string()]);
+
+        let mut m = Mapping::default();
+        m.add("orders", "order_id", "备注").unwrap();
+        let r = resolve(&ORDERS, &m, &headers, Path::new("x.csv")).unwrap();
+        assert_eq!(r.field_to_col[0], Some(4));
+    }
+
+    #[test]
+    fn missing_required_column_names_what_was_expected() {
+        let headers: Vec<String> = ["订单编号", "下单时间"].map(String::from).to_vec();
+        let e = resolve(&ORDERS, &Mapping::default(), &headers, Path::new("x.csv")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("orders.customer_id"), "{msg}");
+        assert!(msg.contains("买家ID"), "{msg}");
+        assert!(msg.contains("the file has: 订单编号, 下单时间"), "{msg}");
+    }
+
+    #[test]
+    fn mapping_rejects_unknown_columns() {
+        let e = Mapping::from_toml("[orders]\nnope = \"x\"\n", Path::new("m.toml")).unwrap_err();
+        assert!(e.to_string().contains("has no column `nope`"), "{e}");
+        let e = Mapping::from_toml("[nope]\nx = \"y\"\n", Path::new("m.toml")).unwrap_err();
+        assert!(e.to_string().contains("unknown table `nope`"), "{e}");
+    }
+}

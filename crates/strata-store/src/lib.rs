@@ -1,0 +1,18 @@
+//! The Strata workspace: the canonical table schemas, the tables kept as Parquet parts under a
+//! folder, an atomically swapped manifest and a write lock, and one DataFusion session over it
+//! all.
+//!
+//! This crate knows nothing of file formats shops export (that is `strata-import`) nor of
+//! analyses; it stores and serves canonical tables.
+
+mod error;
+mod parts;
+pub mod schema;
+mod session;
+mod workspace;
+
+pub use error::{Result, StoreError};
+pub use parts::{read_part, PartWriter};
+pub use schema::{table, FieldSpec, Kind, RowKey, TableSpec, Vocab, TABLES};
+pub use session::session;
+pub use workspace::{HistoryEntry, Manifest, Part, TableState, Transaction, Workspace};

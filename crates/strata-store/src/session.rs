@@ -1,0 +1,49 @@
+//! One DataFusion session over every table of a workspace.
+
+use std::sync::Arc;
+
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::error::{Result, StoreError};
+use crate::schema::TABLES;
+use crate::workspace::Workspace;
+
+/// A session in which every canonical table is registered under its name, reading exactly the
+/// parts the manifest names (never a folder listing, so uncommitted files stay invisible).
+pub fn session(ws: &Workspace) -> Result<SessionContext> {
+    let config = SessionConfig::new()
+        .with_information_schema(true)
+        .with_default_catalog_and_schema("strata", "public");
+    let ctx = SessionContext::new_with_config(config);
+    for t in TABLES {
+        let schema = t.schema();
+        let paths = ws.part_paths(t);
+        if paths.is_empty() {
+            let empty = MemTable::try_new(schema, vec![vec![]])?;
+            ctx.register_table(t.name, Arc::new(empty))?;
+            continue;
+        }
+        let urls = paths
+            .iter()
+            .map(|p| {
+                let text = p.to_str().ok_or_else(|| StoreError::Io {
+                    path: p.clone(),
+                    source: std::io::Error::other("path is not valid UTF-8"),
+                })?;
+                Ok(ListingTableUrl::parse(text)?)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+            .with_file_extension(".parquet");
+        let config = ListingTableConfig::new_with_multi_paths(urls)
+            .with_listing_options(options)
+            .with_schema(schema);
+        ctx.register_table(t.name, Arc::new(ListingTable::try_new(config)?))?;
+    }
+    Ok(ctx)
+}

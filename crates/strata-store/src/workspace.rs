@@ -1,0 +1,515 @@
+//! A workspace folder: the tables as Parquet parts plus one manifest naming the parts that
+//! make up each table.
+//!
+//! Layout:
+//! ```text
+//! DIR/manifest.json           which parts make up each table, and the history of changes
+//! DIR/tables/<table>/*.parquet part files; only those named in the manifest are data
+//! DIR/.lock                   held by the one writer
+//! ```
+//!
+//! *Architecture invariant*: the manifest is only ever replaced by one `rename`, after every
+//! file it names has been written and synced. A writer that fails or is killed at any point
+//! leaves the previous manifest, and therefore the previous data, exactly as it was; the files
+//! it left behind are named by no manifest and are removed by the next writer.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{io, Result, StoreError};
+use crate::schema::{TableSpec, TABLES};
+
+const MANIFEST: &str = "manifest.json";
+const LOCK: &str = ".lock";
+const TABLES_DIR: &str = "tables";
+const FORMAT: u32 = 1;
+
+/// The committed state of a workspace.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    /// Increases by one with every commit.
+    pub generation: u64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub tables: BTreeMap<String, TableState>,
+    /// What each commit did, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TableState {
+    pub parts: Vec<Part>,
+}
+
+impl TableState {
+    pub fn rows(&self) -> u64 {
+        self.parts.iter().map(|p| p.rows).sum()
+    }
+    pub fn bytes(&self) -> u64 {
+        self.parts.iter().map(|p| p.bytes).sum()
+    }
+}
+
+/// One Parquet file of a table, named relative to the table's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub file: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// A record of one commit, kept in the manifest as an audit trail.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub generation: u64,
+    pub at: String,
+    /// For example `import`.
+    pub operation: String,
+    pub table: String,
+    /// Input files, as given.
+    pub sources: Vec<String>,
+    /// Counts such as rows read, inserted, updated, duplicated and rejected.
+    pub counts: BTreeMap<String, u64>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// An open workspace: its folder and the manifest as last read.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+    manifest: Manifest,
+}
+
+impl Workspace {
+    /// Creates a workspace in `root`, which must be missing or an empty folder.
+    pub fn init(root: &Path) -> Result<Workspace> {
+        if root.join(MANIFEST).exists() {
+            return Err(StoreError::AlreadyExists {
+                path: root.to_path_buf(),
+            });
+        }
+        if root.exists() {
+            let mut entries = fs::read_dir(root).map_err(io(root))?;
+            if entries.next().is_some() {
+                return Err(StoreError::NotEmpty {
+                    path: root.to_path_buf(),
+                });
+            }
+        }
+        fs::create_dir_all(root.join(TABLES_DIR)).map_err(io(root))?;
+        for t in TABLES {
+            let dir = root.join(TABLES_DIR).join(t.name);
+            fs::create_dir_all(&dir).map_err(io(&dir))?;
+        }
+        let at = now();
+        let manifest = Manifest {
+            format: FORMAT,
+            generation: 0,
+            created_at: at.clone(),
+            updated_at: at,
+            tables: TABLES
+                .iter()
+                .map(|t| (t.name.to_string(), TableState::default()))
+                .collect(),
+            history: Vec::new(),
+        };
+        write_manifest(root, &manifest)?;
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// Opens an existing workspace.
+    pub fn open(root: &Path) -> Result<Workspace> {
+        let manifest = read_manifest(root)?;
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            manifest,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The committed parts of a table (none for a table never imported).
+    pub fn parts(&self, table: &TableSpec) -> &[Part] {
+        self.manifest
+            .tables
+            .get(table.name)
+            .map(|t| t.parts.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn rows(&self, table: &TableSpec) -> u64 {
+        self.parts(table).iter().map(|p| p.rows).sum()
+    }
+
+    /// Absolute paths of a table's committed part files.
+    pub fn part_paths(&self, table: &TableSpec) -> Vec<PathBuf> {
+        let dir = table_dir(&self.root, table);
+        self.parts(table).iter().map(|p| dir.join(&p.file)).collect()
+    }
+
+    /// Re-reads the manifest, for example after a transaction committed.
+    pub fn reload(&mut self) -> Result<()> {
+        self.manifest = read_manifest(&self.root)?;
+        Ok(())
+    }
+
+    /// Starts a write: takes the workspace lock, re-reads the manifest (another writer may have
+    /// committed since this workspace was opened) and removes files that no manifest names.
+    pub fn begin(&self) -> Result<Transaction> {
+        let lock = WriteLock::acquire(&self.root)?;
+        let base = read_manifest(&self.root)?;
+        remove_orphans(&self.root, &base)?;
+        Ok(Transaction {
+            root: self.root.clone(),
+            next: base.clone(),
+            base,
+            written: Vec::new(),
+            committed: false,
+            counter: 0,
+            _lock: lock,
+        })
+    }
+}
+
+pub(crate) fn table_dir(root: &Path, table: &TableSpec) -> PathBuf {
+    root.join(TABLES_DIR).join(table.name)
+}
+
+fn read_manifest(root: &Path) -> Result<Manifest> {
+    let path = root.join(MANIFEST);
+    let text = match fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::NotAWorkspace {
+                path: root.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(io(&path)(e)),
+    };
+    let mut manifest: Manifest = serde_json::from_str(&text).map_err(|source| {
+        StoreError::Manifest {
+            path: path.clone(),
+            source,
+        }
+    })?;
+    if manifest.format != FORMAT {
+        return Err(StoreError::ManifestVersion {
+            path,
+            found: manifest.format,
+            expected: FORMAT,
+        });
+    }
+    // A table added to strata after the workspace was made starts empty.
+    for t in TABLES {
+        manifest.tables.entry(t.name.to_string()).or_default();
+    }
+    Ok(manifest)
+}
+
+/// Replaces the manifest atomically: write a temporary file, sync it, rename it over the old
+/// one, sync the folder so the rename itself survives a power cut.
+fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
+    let tmp = root.join(format!("{MANIFEST}.tmp"));
+    let path = root.join(MANIFEST);
+    let text = serde_json::to_vec_pretty(manifest).expect("a manifest always serialises");
+    {
+        let mut f = File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(&text).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+    }
+    fs::rename(&tmp, &path).map_err(io(&path))?;
+    sync_dir(root)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(dir))
+}
+
+/// Deletes part files in table folders that the manifest does not name: leftovers of a writer
+/// that failed or was killed before it committed.
+fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
+    for t in TABLES {
+        let dir = table_dir(root, t);
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let live: HashSet<&str> = manifest
+            .tables
+            .get(t.name)
+            .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
+            .unwrap_or_default();
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if !live.contains(name.as_ref()) {
+                tracing::debug!(file = %e.path().display(), "removing a file no manifest names");
+                fs::remove_file(e.path()).map_err(io(e.path()))?;
+            }
+        }
+    }
+    let tmp = root.join(format!("{MANIFEST}.tmp"));
+    if tmp.exists() {
+        fs::remove_file(&tmp).map_err(io(&tmp))?;
+    }
+    Ok(())
+}
+
+/// The one-writer lock. The operating system releases it when the process ends, however it
+/// ends, so a killed writer never leaves the workspace locked.
+#[derive(Debug)]
+struct WriteLock {
+    _file: File,
+}
+
+impl WriteLock {
+    fn acquire(root: &Path) -> Result<WriteLock> {
+        let path = root.join(LOCK);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io(&path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path)
+                    .ok()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .map(|pid| format!(" (process {pid})"))
+                    .unwrap_or_default();
+                return Err(StoreError::Locked {
+                    path: root.to_path_buf(),
+                    holder,
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(&path)(e)),
+        }
+        // Record who holds it, for the message another writer sees.
+        file.set_len(0).map_err(io(&path))?;
+        write!(file, "{}", std::process::id()).map_err(io(&path))?;
+        Ok(WriteLock { _file: file })
+    }
+}
+
+/// A change to the workspace that becomes visible all at once on `commit`, or not at all.
+#[derive(Debug)]
+pub struct Transaction {
+    root: PathBuf,
+    base: Manifest,
+    next: Manifest,
+    /// Files this transaction wrote; deleted if it does not commit.
+    written: Vec<PathBuf>,
+    committed: bool,
+    counter: u32,
+    _lock: WriteLock,
+}
+
+impl Transaction {
+    /// The manifest as it was when the transaction began.
+    pub fn base(&self) -> &Manifest {
+        &self.base
+    }
+
+    /// The generation this transaction will commit as.
+    pub fn generation(&self) -> u64 {
+        self.base.generation + 1
+    }
+
+    /// The table's parts as this transaction currently sees them.
+    pub fn parts(&self, table: &TableSpec) -> &[Part] {
+        self.next
+            .tables
+            .get(table.name)
+            .map(|t| t.parts.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn part_path(&self, table: &TableSpec, part: &Part) -> PathBuf {
+        table_dir(&self.root, table).join(&part.file)
+    }
+
+    /// A fresh path for a new part of `table`, remembered so it is removed if the
+    /// transaction does not commit.
+    pub fn new_part_path(&mut self, table: &TableSpec) -> (String, PathBuf) {
+        self.counter += 1;
+        let file = format!("part-{:08}-{:04}.parquet", self.generation(), self.counter);
+        let path = table_dir(&self.root, table).join(&file);
+        self.written.push(path.clone());
+        (file, path)
+    }
+
+    /// Adds a written part to the table.
+    pub fn add_part(&mut self, table: &TableSpec, part: Part) {
+        self.next
+            .tables
+            .entry(table.name.to_string())
+            .or_default()
+            .parts
+            .push(part);
+    }
+
+    /// Replaces (or, with `None`, drops) one part of the table.
+    pub fn replace_part(&mut self, table: &TableSpec, old: &str, new: Option<Part>) {
+        let state = self.next.tables.entry(table.name.to_string()).or_default();
+        if let Some(at) = state.parts.iter().position(|p| p.file == old) {
+            match new {
+                Some(p) => state.parts[at] = p,
+                None => {
+                    state.parts.remove(at);
+                }
+            }
+        }
+    }
+
+    /// Records what this commit did in the manifest's history.
+    pub fn record(&mut self, entry: HistoryEntry) {
+        self.next.history.push(entry);
+    }
+
+    /// Makes every change visible in one step and removes the files it replaced.
+    pub fn commit(mut self) -> Result<Manifest> {
+        let table_dirs: HashSet<PathBuf> = self
+            .written
+            .iter()
+            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .collect();
+        for d in &table_dirs {
+            sync_dir(d)?;
+        }
+        self.next.generation = self.generation();
+        self.next.updated_at = now();
+        write_manifest(&self.root, &self.next)?;
+        self.committed = true;
+        // The old manifest is gone, so parts it named and the new one does not are garbage.
+        // A failure here loses nothing: the next writer removes them.
+        for t in TABLES {
+            let live: HashSet<&str> = self
+                .next
+                .tables
+                .get(t.name)
+                .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
+                .unwrap_or_default();
+            if let Some(old) = self.base.tables.get(t.name) {
+                for p in &old.parts {
+                    if !live.contains(p.file.as_str()) {
+                        let _ = fs::remove_file(table_dir(&self.root, t).join(&p.file));
+                    }
+                }
+            }
+        }
+        Ok(self.next.clone())
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        if !self.committed {
+            for p in &self.written {
+                let _ = fs::remove_file(p);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ORDERS;
+
+    fn write_empty_part(txn: &mut Transaction) -> Part {
+        let (file, path) = txn.new_part_path(&ORDERS);
+        let w = crate::PartWriter::create(&path, ORDERS.schema()).unwrap();
+        let (rows, bytes) = w.finish().unwrap();
+        Part { file, rows, bytes }
+    }
+
+    #[test]
+    fn init_refuses_a_folder_with_files_and_open_needs_a_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("x"), "x").unwrap();
+        assert!(matches!(Workspace::init(dir.path()), Err(StoreError::NotEmpty { .. })));
+        let e = Workspace::open(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("strata init"), "{e}");
+        assert!(e.is_user_error());
+    }
+
+    #[test]
+    fn uncommitted_transactions_leave_nothing_and_commits_are_visible() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(&dir.path().join("ws")).unwrap();
+        let path = {
+            let mut txn = ws.begin().unwrap();
+            let part = write_empty_part(&mut txn);
+            let path = txn.part_path(&ORDERS, &part);
+            txn.add_part(&ORDERS, part);
+            assert!(path.exists());
+            path
+        };
+        assert!(!path.exists(), "a dropped transaction removes its files");
+        assert_eq!(Workspace::open(ws.root()).unwrap().manifest().generation, 0);
+
+        let mut txn = ws.begin().unwrap();
+        let part = write_empty_part(&mut txn);
+        txn.add_part(&ORDERS, part.clone());
+        let m = txn.commit().unwrap();
+        assert_eq!(m.generation, 1);
+        let ws = Workspace::open(ws.root()).unwrap();
+        assert_eq!(ws.parts(&ORDERS), &[part]);
+    }
+
+    #[test]
+    fn one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap();
+        let first = ws.begin().unwrap();
+        let e = ws.begin().unwrap_err();
+        assert!(matches!(e, StoreError::Locked { .. }), "{e}");
+        assert!(e.to_string().contains(&format!("process {}", std::process::id())), "{e}");
+        drop(first);
+        ws.begin().unwrap();
+    }
+
+    #[test]
+    fn files_left_by_a_killed_writer_are_removed_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap();
+        let orphan = table_dir(dir.path(), &ORDERS).join("part-00000009-0001.parquet");
+        std::fs::write(&orphan, b"half a file").unwrap();
+        std::fs::write(dir.path().join("manifest.json.tmp"), b"{").unwrap();
+        let _txn = ws.begin().unwrap();
+        assert!(!orphan.exists());
+        assert!(!dir.path().join("manifest.json.tmp").exists());
+    }
+
+    #[test]
+    fn a_corrupt_manifest_is_reported_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        Workspace::init(dir.path()).unwrap();
+        std::fs::write(dir.path().join("manifest.json"), b"{ not json").unwrap();
+        let e = Workspace::open(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("manifest.json is unreadable"), "{e}");
+    }
+}
