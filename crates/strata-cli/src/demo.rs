@@ -10,8 +10,8 @@ use strata_demo::DemoConfig;
 use strata_import::ImportOptions;
 use strata_store::Workspace;
 
-use crate::query::{self, OutputFormat};
 use crate::UserError;
+use crate::query::{self, OutputFormat};
 
 /// Marks a folder as made by `strata demo`, so running it again may replace it.
 const MARKER: &str = ".strata-demo";
@@ -52,11 +52,13 @@ fn prepare(out: &Path) -> Result<()> {
         for sub in ["data", "workspace"] {
             let p = out.join(sub);
             if p.exists() {
-                std::fs::remove_dir_all(&p).with_context(|| format!("cannot clear {}", p.display()))?;
+                std::fs::remove_dir_all(&p)
+                    .with_context(|| format!("cannot clear {}", p.display()))?;
             }
         }
     }
-    std::fs::create_dir_all(out.join("data")).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(out.join("data"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
     std::fs::write(out.join(MARKER), "made by strata demo\n")?;
     Ok(())
 }

@@ -9,8 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use strata_import::{Format, ImportOptions, ImportSummary, Mapping, ReadOptions, ValueOptions};
 use strata_store::Workspace;
 
-use crate::config::Config;
 use crate::UserError;
+use crate::config::Config;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -44,10 +44,10 @@ pub struct ImportArgs {
     #[arg(long, env = "STRATA_CURRENCY")]
     pub currency: Option<String>,
     /// Amounts use a decimal comma (1.299,00).
-    #[arg(long, env = "STRATA_DECIMAL_COMMA")]
+    #[arg(long, env = "STRATA_DECIMAL_COMMA", value_parser = clap::builder::BoolishValueParser::new())]
     pub decimal_comma: bool,
     /// Dates like 03/04/2026 are day first.
-    #[arg(long, env = "STRATA_DAY_FIRST")]
+    #[arg(long, env = "STRATA_DAY_FIRST", value_parser = clap::builder::BoolishValueParser::new())]
     pub day_first: bool,
     /// Import nothing if any row is rejected.
     #[arg(long)]
@@ -59,8 +59,8 @@ pub struct ImportArgs {
 
 fn currency_code(s: &str) -> Result<&'static str> {
     const KNOWN: &[&str] = &[
-        "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD", "SGD", "KRW", "AUD", "CAD", "CHF",
-        "MYR", "THB", "IDR", "VND", "PHP", "INR", "NZD",
+        "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD", "SGD", "KRW", "AUD", "CAD", "CHF", "MYR",
+        "THB", "IDR", "VND", "PHP", "INR", "NZD",
     ];
     let up = s.trim().to_ascii_uppercase();
     KNOWN.iter().find(|k| **k == up).copied().ok_or_else(|| {
@@ -97,7 +97,9 @@ pub fn options(ws: &Path, args: &ImportArgs) -> Result<ImportOptions> {
     let table = table_arg(&args.table)?;
     for m in &args.map {
         let (col, header) = m.split_once('=').ok_or_else(|| {
-            UserError(format!("--map `{m}`: expected COLUMN=HEADER, such as order_id=单号"))
+            UserError(format!(
+                "--map `{m}`: expected COLUMN=HEADER, such as order_id=单号"
+            ))
         })?;
         mapping.add(table.name, col.trim(), header.trim())?;
     }
@@ -106,7 +108,9 @@ pub fn options(ws: &Path, args: &ImportArgs) -> Result<ImportOptions> {
         .as_deref()
         .map(|f| {
             Format::parse(f).ok_or_else(|| {
-                UserError(format!("unknown format `{f}`; expected csv, tsv, xlsx, jsonl or parquet"))
+                UserError(format!(
+                    "unknown format `{f}`; expected csv, tsv, xlsx, jsonl or parquet"
+                ))
             })
         })
         .transpose()?;
@@ -115,7 +119,9 @@ pub fn options(ws: &Path, args: &ImportArgs) -> Result<ImportOptions> {
         .as_deref()
         .map(|e| {
             encoding_rs::Encoding::for_label(e.as_bytes()).ok_or_else(|| {
-                UserError(format!("unknown encoding `{e}`; expected utf-8, gbk, gb18030 or utf-16le"))
+                UserError(format!(
+                    "unknown encoding `{e}`; expected utf-8, gbk, gb18030 or utf-16le"
+                ))
             })
         })
         .transpose()?;
@@ -188,7 +194,12 @@ pub fn run_one(
         bar.set_length(p.bytes_total);
         bar.set_position(p.bytes_done);
     })
-    .with_context(|| format!("import into {} failed; the workspace is unchanged", table.name))?;
+    .with_context(|| {
+        format!(
+            "import into {} failed; the workspace is unchanged",
+            table.name
+        )
+    })?;
     bar.finish_and_clear();
     Ok(summary)
 }
@@ -200,7 +211,10 @@ pub fn print_summary(s: &ImportSummary) {
             notes.push(enc.to_string());
         }
         if f.info.preamble_rows > 0 {
-            notes.push(format!("skipped {} rows above the header", f.info.preamble_rows));
+            notes.push(format!(
+                "skipped {} rows above the header",
+                f.info.preamble_rows
+            ));
         }
         println!(
             "  {}: {} rows read, {} rejected ({})",
@@ -215,14 +229,7 @@ pub fn print_summary(s: &ImportSummary) {
     }
     println!(
         "{}: {} read, {} imported, {} updated, {} duplicated, {} rejected; {} rows now ({:.1}s)",
-        s.table,
-        s.read,
-        s.inserted,
-        s.updated,
-        s.duplicated,
-        s.rejected,
-        s.rows_after,
-        s.seconds
+        s.table, s.read, s.inserted, s.updated, s.duplicated, s.rejected, s.rows_after, s.seconds
     );
     if let Some(path) = &s.rejects_file {
         for r in &s.sample_rejects {
@@ -232,7 +239,10 @@ pub fn print_summary(s: &ImportSummary) {
             );
         }
         if s.rejected > s.sample_rejects.len() as u64 {
-            println!("  … and {} more", s.rejected - s.sample_rejects.len() as u64);
+            println!(
+                "  … and {} more",
+                s.rejected - s.sample_rejects.len() as u64
+            );
         }
         println!("  all rejected rows: {}", path.display());
     }

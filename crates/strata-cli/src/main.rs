@@ -18,10 +18,16 @@ use clap::{Parser, Subcommand};
 #[command(name = "strata", version, max_term_width = 100)]
 struct Cli {
     /// Workspace folder.
-    #[arg(long, short = 'w', global = true, env = "STRATA_WORKSPACE", default_value = "strata-workspace")]
+    #[arg(
+        long,
+        short = 'w',
+        global = true,
+        env = "STRATA_WORKSPACE",
+        default_value = "strata-workspace"
+    )]
     workspace: PathBuf,
     /// No progress bars.
-    #[arg(long, short = 'q', global = true, env = "STRATA_QUIET")]
+    #[arg(long, short = 'q', global = true, env = "STRATA_QUIET", value_parser = clap::builder::BoolishValueParser::new())]
     quiet: bool,
     #[command(subcommand)]
     command: Command,
@@ -79,7 +85,18 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are not errors; a bad command line is the user's to fix.
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Init { dir } => {
             let dir = dir.unwrap_or(cli.workspace);
@@ -98,7 +115,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let user = is_user_error(&e);
             eprintln!("error: {e:#}");
-            if user { ExitCode::from(1) } else { ExitCode::from(2) }
+            if user {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }

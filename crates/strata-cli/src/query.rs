@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use arrow::record_batch::RecordBatch;
 use clap::{Args, ValueEnum};
 use datafusion::error::DataFusionError;
-use strata_store::{Kind, Vocab, Workspace, TABLES};
+use strata_store::{Kind, TABLES, Vocab, Workspace};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OutputFormat {
@@ -61,11 +61,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Runs SQL over the workspace and returns the result batches.
 pub fn sql(ws: &Workspace, sql: &str) -> Result<Vec<RecordBatch>> {
     let ctx = strata_store::session(ws)?;
-    runtime()?.block_on(async {
-        let df = ctx.sql(sql).await?;
-        Ok::<_, DataFusionError>(df.collect().await?)
-    })
-    .map_err(anyhow::Error::from)
+    runtime()?
+        .block_on(async {
+            let df = ctx.sql(sql).await?;
+            Ok::<_, DataFusionError>(df.collect().await?)
+        })
+        .map_err(anyhow::Error::from)
 }
 
 pub fn run(ws_dir: &Path, args: &QueryArgs) -> Result<()> {
@@ -77,13 +78,23 @@ pub fn run(ws_dir: &Path, args: &QueryArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn write_batches(out: &mut dyn Write, batches: &[RecordBatch], format: OutputFormat) -> Result<()> {
+pub fn write_batches(
+    out: &mut dyn Write,
+    batches: &[RecordBatch],
+    format: OutputFormat,
+) -> Result<()> {
     match format {
         OutputFormat::Table => {
-            writeln!(out, "{}", arrow::util::pretty::pretty_format_batches(batches)?)?;
+            writeln!(
+                out,
+                "{}",
+                arrow::util::pretty::pretty_format_batches(batches)?
+            )?;
         }
         OutputFormat::Csv => {
-            let mut w = arrow::csv::WriterBuilder::new().with_header(true).build(out);
+            let mut w = arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(out);
             for b in batches {
                 w.write(b)?;
             }
@@ -109,17 +120,38 @@ pub fn write_batches(out: &mut dyn Write, batches: &[RecordBatch], format: Outpu
 pub fn status(ws_dir: &Path) -> Result<()> {
     let ws = Workspace::open(ws_dir)?;
     let m = ws.manifest();
-    println!("workspace {} (generation {}, updated {})", ws_dir.display(), m.generation, m.updated_at);
-    println!("{:<12} {:>12} {:>6} {:>12}", "table", "rows", "parts", "bytes");
+    println!(
+        "workspace {} (generation {}, updated {})",
+        ws_dir.display(),
+        m.generation,
+        m.updated_at
+    );
+    println!(
+        "{:<12} {:>12} {:>6} {:>12}",
+        "table", "rows", "parts", "bytes"
+    );
     for t in TABLES {
         let state = m.tables.get(t.name).cloned().unwrap_or_default();
-        println!("{:<12} {:>12} {:>6} {:>12}", t.name, state.rows(), state.parts.len(), state.bytes());
+        println!(
+            "{:<12} {:>12} {:>6} {:>12}",
+            t.name,
+            state.rows(),
+            state.parts.len(),
+            state.bytes()
+        );
     }
     if !m.history.is_empty() {
         println!("\nrecent changes:");
         for h in m.history.iter().rev().take(10) {
             let counts: Vec<String> = h.counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!("  #{} {} {} {} ({})", h.generation, h.at, h.operation, h.table, counts.join(", "));
+            println!(
+                "  #{} {} {} {} ({})",
+                h.generation,
+                h.at,
+                h.operation,
+                h.table,
+                counts.join(", ")
+            );
         }
     }
     Ok(())
@@ -157,7 +189,9 @@ pub fn markdown(only: Option<&str>) -> Result<String> {
             }
         };
         s.push_str(&format!("\n## `{}` ({key})\n\n{}\n\n", t.name, t.doc));
-        s.push_str("| column | type | required | recognised headers | meaning |\n|---|---|---|---|---|\n");
+        s.push_str(
+            "| column | type | required | recognised headers | meaning |\n|---|---|---|---|---|\n",
+        );
         for f in t.fields {
             let req = if f.required { "yes" } else { "" };
             let aliases: Vec<String> = f.aliases.iter().map(|a| format!("`{a}`")).collect();
@@ -182,7 +216,9 @@ pub fn markdown(only: Option<&str>) -> Result<String> {
             `status` and `gender` are closed and reject anything else.\n");
         for v in vocabs {
             let Some(list) = vocabulary(v) else { continue };
-            s.push_str(&format!("\n### {v:?}\n\n| value | accepted spellings |\n|---|---|\n"));
+            s.push_str(&format!(
+                "\n### {v:?}\n\n| value | accepted spellings |\n|---|---|\n"
+            ));
             for (canon, syn) in list {
                 s.push_str(&format!("| `{canon}` | {} |\n", syn.join(", ")));
             }
@@ -209,7 +245,11 @@ pub fn schema(args: &SchemaArgs) -> Result<()> {
         return Ok(());
     }
     for t in TABLES {
-        if args.table.as_deref().is_some_and(|o| o != t.name && o != t.cli_name) {
+        if args
+            .table
+            .as_deref()
+            .is_some_and(|o| o != t.name && o != t.cli_name)
+        {
             continue;
         }
         println!("{} — {}", t.name, t.doc);

@@ -50,7 +50,7 @@ const SPRING_FESTIVAL: [(i32, u32, u32); 21] = [
 ];
 
 /// How much more likely acquisition is at the end of the window than at its start.
-const ACQUISITION_GROWTH: f64 = 1.0;
+const ACQUISITION_GROWTH: f64 = 0.3;
 
 #[derive(Debug)]
 pub(crate) struct Calendar {
@@ -229,7 +229,7 @@ fn season_of(date: NaiveDate) -> (f64, f64, bool) {
         (6, 16..=18) => (2.6, 7.0, true),
         (12, 10..=12) => (1.6, 5.0, true),
         (2, 12..=14) => (1.2, 5.0, true),
-        _ => (1.0, 0.3, false),
+        _ => (1.0, 0.2, false),
     }
 }
 
@@ -253,7 +253,7 @@ pub(crate) fn write_money_grouped(out: &mut String, cents: i64) {
     let yuan = cents / 100;
     let digits = yuan.to_string();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);

@@ -97,7 +97,12 @@ impl Catalog {
 
     /// A product from `list` (cheapest first) priced near `target_cents`, with a little
     /// randomness so the same basket size does not always pick the same product.
-    pub(crate) fn near_price(list: &[usize], products: &[Product], target_cents: i64, rng: &mut Rng) -> usize {
+    pub(crate) fn near_price(
+        list: &[usize],
+        products: &[Product],
+        target_cents: i64,
+        rng: &mut Rng,
+    ) -> usize {
         debug_assert!(!list.is_empty());
         let i = list.partition_point(|p| products[*p].price_cents < target_cents);
         let lo = i.saturating_sub(2);
@@ -129,7 +134,12 @@ mod tests {
         assert!(a.brands.iter().all(|b| !b.products.is_empty()));
         assert!(a.products.iter().all(|p| p.price_cents >= 900));
         let c = Catalog::new(43);
-        assert!(a.products.iter().zip(&c.products).any(|(x, y)| x.name != y.name));
+        assert!(
+            a.products
+                .iter()
+                .zip(&c.products)
+                .any(|(x, y)| x.name != y.name)
+        );
     }
 
     #[test]

@@ -62,11 +62,11 @@ struct Params {
 const PARAMS: [Params; 3] = [
     Params {
         season: Season::General,
-        rate_shape: 2.0,
-        rate_mean: 1.0 / 16.0,
-        drop_a: 1.0,
-        drop_b: 22.0,
-        aov: 600.0,
+        rate_shape: 6.0,
+        rate_mean: 1.0 / 18.0,
+        drop_a: 1.5,
+        drop_b: 50.0,
+        aov: 560.0,
         coupon: 0.15,
         coupon_festival: 0.2,
         discount: (0.03, 0.08),
@@ -75,11 +75,11 @@ const PARAMS: [Params; 3] = [
     },
     Params {
         season: Season::General,
-        rate_shape: 0.9,
-        rate_mean: 1.0 / 30.0,
-        drop_a: 1.2,
-        drop_b: 5.0,
-        aov: 150.0,
+        rate_shape: 6.0,
+        rate_mean: 1.0 / 26.0,
+        drop_a: 0.15,
+        drop_b: 0.5,
+        aov: 175.0,
         coupon: 0.76,
         coupon_festival: 0.85,
         discount: (0.12, 0.30),
@@ -88,10 +88,10 @@ const PARAMS: [Params; 3] = [
     },
     Params {
         season: Season::Scenario,
-        rate_shape: 1.0,
-        rate_mean: 1.0 / 30.0,
-        drop_a: 1.0,
-        drop_b: 6.0,
+        rate_shape: 6.0,
+        rate_mean: 1.0 / 16.0,
+        drop_a: 0.15,
+        drop_b: 0.55,
         aov: 300.0,
         coupon: 0.30,
         coupon_festival: 0.55,
@@ -104,7 +104,7 @@ const PARAMS: [Params; 3] = [
 /// Gamma–Gamma spend: order values ~ Gamma(GG_P, rate ν), ν ~ Gamma(GG_Q, rate γ); the
 /// per-customer mean GG_P / ν has a heavy (inverse-gamma) tail.
 const GG_P: f64 = 5.0;
-const GG_Q: f64 = 3.0;
+const GG_Q: f64 = 12.0;
 
 /// Orders per customer are capped so order numbers keep four digits of sequence.
 const MAX_ORDERS: usize = 9_999;
@@ -121,9 +121,9 @@ const ANON_PER_KNOWN: f64 = 1.0 / 3.0;
 
 /// Funnel: chance to go on from home, category, product, cart and checkout (to payment).
 /// The product step depends on whether the visitor watched the product video.
-const STEP_CONTINUE: [f64; 5] = [0.90, 0.88, 0.0, 0.80, 0.90];
-const PRODUCT_CONTINUE_VIDEO: f64 = 0.78;
-const PRODUCT_CONTINUE_PLAIN: f64 = 0.47;
+const STEP_CONTINUE: [f64; 5] = [0.93, 0.92, 0.0, 0.85, 0.92];
+const PRODUCT_CONTINUE_VIDEO: f64 = 0.84;
+const PRODUCT_CONTINUE_PLAIN: f64 = 0.55;
 const VIDEO_SHARE: f64 = 0.3;
 /// Page loads are lognormal with a 1.5 s median; σ = 0.67 puts 15% over 3 s.
 const LOAD_MEDIAN_MS: f64 = 1500.0;
@@ -215,6 +215,47 @@ pub(crate) struct Event {
     pub prop: Prop,
 }
 
+impl Event {
+    /// A page view that took `load_ms` to load and was looked at for `dwell_ms`.
+    fn page(
+        at_ms: i64,
+        page: Page,
+        dwell_ms: u32,
+        load_ms: u32,
+        sku: Option<usize>,
+        prop: Prop,
+    ) -> Self {
+        Self {
+            at_ms,
+            kind: EvKind::PageView,
+            page: Some(page),
+            duration_ms: Some(dwell_ms),
+            load_ms: Some(load_ms),
+            sku,
+            prop,
+        }
+    }
+
+    /// Anything but a page view; `duration_ms` for watching and chatting.
+    fn action(
+        at_ms: i64,
+        kind: EvKind,
+        duration_ms: Option<u32>,
+        sku: Option<usize>,
+        prop: Prop,
+    ) -> Self {
+        Self {
+            at_ms,
+            kind,
+            page: None,
+            duration_ms,
+            load_ms: None,
+            sku,
+            prop,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Session {
     pub start_ms: i64,
@@ -238,7 +279,6 @@ pub(crate) struct Order {
     /// Local seconds from the window start.
     pub secs: i64,
     pub pay_secs: i64,
-    pub list_cents: i64,
     pub discount_cents: i64,
     pub paid_cents: i64,
     pub coupon: bool,
@@ -292,6 +332,8 @@ pub(crate) struct CustomerOut {
     pub review_text: String,
     pub sessions: Vec<Session>,
     pub events: Vec<Event>,
+    /// Window day of the purchase after which the customer dropped out (never written).
+    pub dropout_day: Option<f64>,
     times: Vec<f64>,
 }
 
@@ -312,7 +354,6 @@ impl CustomerOut {
 /// Customer-level draws that every order and session looks at.
 struct Profile {
     kind: Kind,
-    female: bool,
     mobile: usize,
     channel: usize,
     /// Running totals of category preference weights.
@@ -433,6 +474,7 @@ impl<'a> Shop<'a> {
         out.times.sort_by(f64::total_cmp);
         let last = *out.times.last().expect("at least one purchase");
         let dropout_at = dropped.then_some(last);
+        out.dropout_day = dropout_at;
 
         let profile = self.profile(rng, kind, female, first, out);
 
@@ -504,8 +546,20 @@ impl<'a> Shop<'a> {
             self.anonymous(rng, out, start, visitor);
         }
 
-        // Sessions in time order; the customer registered just before the first one.
+        // Sessions in time order, visitors numbered as they first appear; the customer
+        // registered just before the first own session.
         out.sessions.sort_by_key(|s| s.start_ms);
+        let mut renumber = vec![None; visitor as usize + 1];
+        let mut next = 0;
+        for s in &mut out.sessions {
+            if let Some(v) = s.visitor {
+                let new = *renumber[v as usize].get_or_insert_with(|| {
+                    next += 1;
+                    next - 1
+                });
+                s.visitor = Some(new);
+            }
+        }
         let first_known_ms = out
             .sessions
             .iter()
@@ -536,7 +590,14 @@ impl<'a> Shop<'a> {
     }
 
     /// Demographics, contact data and preferences.
-    fn profile(&self, rng: &mut Rng, kind: Kind, female: bool, first: f64, out: &mut CustomerOut) -> Profile {
+    fn profile(
+        &self,
+        rng: &mut Rng,
+        kind: Kind,
+        female: bool,
+        first: f64,
+        out: &mut CustomerOut,
+    ) -> Profile {
         out.name
             .push_str(data::SURNAMES[rng.weighted(&self.surname_weights)]);
         let given: &[&str] = if female {
@@ -544,9 +605,9 @@ impl<'a> Shop<'a> {
         } else {
             &data::GIVEN_MALE
         };
-        out.name.push_str(*rng.choose(given));
+        out.name.push_str(rng.choose_str(given));
         if rng.chance(0.65) {
-            out.name.push_str(*rng.choose(given));
+            out.name.push_str(rng.choose_str(given));
         }
         out.birth_year = (rng.normal_with(1993.0, 8.0).round() as i64).clamp(1965, 2006);
         out.region = rng.weighted(&self.region_weights);
@@ -559,7 +620,7 @@ impl<'a> Shop<'a> {
         };
         out.phone = rng.choose(&data::PHONE_PREFIXES) * 100_000_000 + rng.below(100_000_000);
         if rng.chance(0.55) {
-            let domain = *rng.choose(&data::EMAIL_DOMAINS);
+            let domain = rng.choose_str(&data::EMAIL_DOMAINS);
             if domain == "qq.com" {
                 let digits = rng.range_inclusive(10_000_000, 3_999_999_999);
                 out.email.push_str(&digits.to_string());
@@ -614,7 +675,6 @@ impl<'a> Shop<'a> {
         let tier_one = data::TIER_ONE.contains(&data::REGIONS[out.region].2[out.city].0);
         Profile {
             kind,
-            female,
             mobile,
             channel,
             categories,
@@ -651,7 +711,15 @@ impl<'a> Shop<'a> {
     }
 
     /// One order at window time `t` (days), its lines, maybe a review, and its session.
-    fn order(&self, rng: &mut Rng, out: &mut CustomerOut, profile: &Profile, t: f64, seq: u64, fade: f64) {
+    fn order(
+        &self,
+        rng: &mut Rng,
+        out: &mut CustomerOut,
+        profile: &Profile,
+        t: f64,
+        seq: u64,
+        fade: f64,
+    ) {
         let params = profile.params();
         let secs = (t * SECS_PER_DAY as f64) as i64;
         let day = (secs / SECS_PER_DAY) as usize;
@@ -695,7 +763,10 @@ impl<'a> Shop<'a> {
             let price = self.catalog.products[product].price_cents;
             let quantity = ((target as f64 / price as f64).round() as u32).clamp(1, 5);
             sized |= CATEGORIES[self.catalog.products[product].category].sized;
-            if let Some(item) = out.items[items_start..].iter_mut().find(|i| i.product == product) {
+            if let Some(item) = out.items[items_start..]
+                .iter_mut()
+                .find(|i| i.product == product)
+            {
                 item.quantity += quantity;
             } else {
                 out.items.push(Item {
@@ -750,7 +821,7 @@ impl<'a> Shop<'a> {
 
         let status = if rng.chance(0.02) {
             Status::Closed
-        } else if rng.chance(0.05 + if sized { 0.05 } else { 0.0 } + 0.04 * fade) {
+        } else if rng.chance(0.055 + if sized { 0.05 } else { 0.0 } + 0.04 * fade) {
             let weights = if sized {
                 &data::REASON_WEIGHTS_SIZED
             } else {
@@ -772,14 +843,13 @@ impl<'a> Shop<'a> {
             (r, rng.index(data::REGIONS[r].2.len()))
         };
         let quantity = out.items[items.clone()].iter().map(|i| i.quantity).sum();
-        let id = self.cal.yymm(secs) * 100_000_000_000_000 + (out.index % 10_000_000_000) * 10_000 + seq;
+        let id = self.cal.yymm(secs) * 100_000_000_000_000 + scramble(out.index) * 10_000 + seq;
 
         let order = out.orders.len();
         out.orders.push(Order {
             id,
             secs,
             pay_secs: secs,
-            list_cents,
             discount_cents: discount,
             paid_cents,
             coupon,
@@ -808,21 +878,44 @@ impl<'a> Shop<'a> {
             dwell: 1.0 - 0.5 * fade,
             coupon_claim: params.coupon_claim,
         };
-        let purchase = Purchase { order, paid, coupon };
-        self.session(rng, out, Some(profile), &plan, path, secs * 1000, Some(&purchase));
+        let purchase = Purchase {
+            order,
+            paid,
+            coupon,
+        };
+        self.session(
+            rng,
+            out,
+            Some(profile),
+            &plan,
+            path,
+            secs * 1000,
+            Some(&purchase),
+        );
 
         if paid {
             self.maybe_review(rng, out, order, sized, fade);
         }
     }
 
-    fn maybe_review(&self, rng: &mut Rng, out: &mut CustomerOut, order: usize, sized: bool, fade: f64) {
+    fn maybe_review(
+        &self,
+        rng: &mut Rng,
+        out: &mut CustomerOut,
+        order: usize,
+        sized: bool,
+        fade: f64,
+    ) {
         let o = &out.orders[order];
         let refund = match o.status {
             Status::Refunded(r) => Some(r),
             _ => None,
         };
-        if !rng.chance(if refund.is_some() { 0.5 } else { 0.28 + 0.1 * fade }) {
+        if !rng.chance(if refund.is_some() {
+            0.5
+        } else {
+            0.28 + 0.1 * fade
+        }) {
             return;
         }
         let secs = o.pay_secs + rng.range_inclusive(2 * SECS_PER_DAY, 12 * SECS_PER_DAY);
@@ -831,10 +924,11 @@ impl<'a> Shop<'a> {
         }
         let items = o.items.clone();
         let product = out.items[items.start + rng.index(items.len())].product;
-        let positive = rng.chance(if refund.is_some() {
-            0.12
-        } else {
-            0.70 - 0.3 * fade
+        // Only a change of mind leaves a refunded buyer happy.
+        let positive = rng.chance(match refund {
+            Some(data::REASON_CHANGED_MIND) => 0.5,
+            Some(_) => 0.0,
+            None => 0.73 - 0.3 * fade,
         });
         let (year, _, _) = self.cal.ymd(secs / SECS_PER_DAY);
         let weights = if positive {
@@ -856,19 +950,19 @@ impl<'a> Shop<'a> {
         }
         let start = out.review_text.len();
         out.review_text
-            .push_str(*rng.choose(data::review_phrases(topic, positive)));
+            .push_str(rng.choose_str(data::review_phrases(topic, positive)));
         if rng.chance(0.35) {
             let second = data::TOPICS[rng.weighted(weights)];
             if second != topic && (second != Topic::Size || sized) {
                 out.review_text.push('，');
                 out.review_text
-                    .push_str(*rng.choose(data::review_phrases(second, positive)));
+                    .push_str(rng.choose_str(data::review_phrases(second, positive)));
             }
         }
         out.review_text.push_str(if positive {
-            *rng.choose(&data::POSITIVE_ENDINGS)
+            rng.choose_str(&data::POSITIVE_ENDINGS)
         } else {
-            *rng.choose(&data::NEGATIVE_ENDINGS)
+            rng.choose_str(&data::NEGATIVE_ENDINGS)
         });
         let rating = if positive {
             if rng.chance(0.7) { 5 } else { 4 }
@@ -885,7 +979,14 @@ impl<'a> Shop<'a> {
     }
 
     /// A session of the customer's own that does not end in an order.
-    fn browse(&self, rng: &mut Rng, out: &mut CustomerOut, profile: &Profile, start: f64, dwell: f64) {
+    fn browse(
+        &self,
+        rng: &mut Rng,
+        out: &mut CustomerOut,
+        profile: &Profile,
+        start: f64,
+        dwell: f64,
+    ) {
         let (channel, device) = self.order_channel(rng, profile, start / self.cal.span());
         let path = draw_failed_path(rng);
         let plan = SessionPlan {
@@ -932,69 +1033,75 @@ impl<'a> Shop<'a> {
         purchase: Option<&Purchase>,
     ) {
         let first_event = out.events.len();
+        // The session clock, in milliseconds from its start.
         let mut t: i64 = 0;
-        let mut push = |out: &mut CustomerOut, t: i64, kind, page, duration_ms, load_ms, sku, prop| {
-            out.events.push(Event {
-                at_ms: t,
-                kind,
-                page,
-                duration_ms,
-                load_ms,
-                sku,
-                prop,
-            });
-        };
         let dwell = |rng: &mut Rng, median_ms: f64| -> u32 {
             (rng.lognormal((median_ms * plan.dwell).ln(), 0.6) as u32).max(300)
         };
 
         if profile.is_some() {
             let method = rng.index(data::LOGIN_METHODS.len());
-            push(out, t, EvKind::Login, None, None, None, None, Prop::Login(method));
+            out.events.push(Event::action(
+                t,
+                EvKind::Login,
+                None,
+                None,
+                Prop::Login(method),
+            ));
             t += rng.range_inclusive(500, 3000);
         }
         let d = dwell(rng, 6000.0);
-        push(out, t, EvKind::PageView, Some(Page::Home), Some(d), Some(path.loads[0]), None, Prop::None);
+        out.events.push(Event::page(
+            t,
+            Page::Home,
+            d,
+            path.loads[0],
+            None,
+            Prop::None,
+        ));
         t += i64::from(path.loads[0] + d);
         if plan.channel == data::CH_LIVE {
             let watch = (rng.lognormal(180_000f64.ln(), 0.8) as u32).max(5_000);
             let room = rng.index(self.catalog.brands.len());
-            push(out, t, EvKind::LiveWatch, None, Some(watch), None, None, Prop::Room(room));
+            out.events.push(Event::action(
+                t,
+                EvKind::LiveWatch,
+                Some(watch),
+                None,
+                Prop::Room(room),
+            ));
             t += i64::from(watch);
         }
 
-        // The products this session is about.
-        let purchased: &[Item] = match purchase {
-            Some(p) => &out.items[out.orders[p.order].items.clone()],
-            None => &[],
-        };
-        let mut products: [usize; 3] = [0; 3];
-        let n_products = if purchased.is_empty() {
-            products[0] = self.browse_product(rng, profile);
-            1
-        } else {
-            for (slot, item) in products.iter_mut().zip(purchased) {
-                *slot = item.product;
+        // The products this session is about: the order's lines, or one to look at.
+        let mut products = [(0usize, 1u32); 3];
+        let n_products = match purchase {
+            Some(p) => {
+                let lines = &out.items[out.orders[p.order].items.clone()];
+                for (slot, item) in products.iter_mut().zip(lines) {
+                    *slot = (item.product, item.quantity);
+                }
+                lines.len()
             }
-            purchased.len()
-        };
-        let quantities: [u32; 3] = {
-            let mut q = [1; 3];
-            for (slot, item) in q.iter_mut().zip(purchased) {
-                *slot = item.quantity;
+            None => {
+                products[0].0 = self.browse_product(rng, profile);
+                1
             }
-            q
         };
-        let category = self.catalog.products[products[0]].category;
+        let category = self.catalog.products[products[0].0].category;
 
         if rng.chance(0.3) {
             let term = rng.index(CATEGORIES[category].search_terms.len());
-            push(out, t, EvKind::Search, None, None, None, None, Prop::Query(category, term));
+            let query = Prop::Query(category, term);
+            out.events
+                .push(Event::action(t, EvKind::Search, None, None, query));
             t += rng.range_inclusive(2000, 9000);
         }
         if path.reached >= 1 {
             let d = dwell(rng, 12_000.0);
-            push(out, t, EvKind::PageView, Some(Page::Category), Some(d), Some(path.loads[1]), None, Prop::Category(category));
+            let prop = Prop::Category(category);
+            out.events
+                .push(Event::page(t, Page::Category, d, path.loads[1], None, prop));
             t += i64::from(path.loads[1] + d);
         }
         if path.reached >= 2 {
@@ -1009,39 +1116,69 @@ impl<'a> Shop<'a> {
                 let product = if v < extra {
                     self.browse_product(rng, profile)
                 } else {
-                    products[v - extra]
+                    products[v - extra].0
                 };
-                let load = if decisive { path.loads[2] } else { page_load(rng) };
+                let load = if decisive {
+                    path.loads[2]
+                } else {
+                    page_load(rng)
+                };
                 let d = dwell(rng, 28_000.0);
-                push(out, t, EvKind::PageView, Some(Page::Product), Some(d), Some(load), Some(product), Prop::None);
+                out.events.push(Event::page(
+                    t,
+                    Page::Product,
+                    d,
+                    load,
+                    Some(product),
+                    Prop::None,
+                ));
                 t += i64::from(load + d);
                 if decisive && path.video {
                     let watch = (rng.lognormal(25_000f64.ln(), 0.6) as u32).max(2_000);
-                    push(out, t, EvKind::VideoView, None, Some(watch), None, Some(product), Prop::None);
+                    let video =
+                        Event::action(t, EvKind::VideoView, Some(watch), Some(product), Prop::None);
+                    out.events.push(video);
                     t += i64::from(watch);
                 }
             }
             if rng.chance(0.04) {
-                let target = rng.index(data::SHARE_TARGETS.len());
-                push(out, t, EvKind::Share, None, None, None, Some(products[n_products - 1]), Prop::Share(target));
+                let target = Prop::Share(rng.index(data::SHARE_TARGETS.len()));
+                let product = Some(products[n_products - 1].0);
+                out.events
+                    .push(Event::action(t, EvKind::Share, None, product, target));
                 t += rng.range_inclusive(3000, 15_000);
             }
         }
         if path.reached >= 3 {
-            for (product, quantity) in products.iter().zip(quantities).take(n_products) {
-                push(out, t, EvKind::AddToCart, None, None, None, Some(*product), Prop::Quantity(quantity));
+            for (product, quantity) in products.iter().take(n_products) {
+                let add = Event::action(
+                    t,
+                    EvKind::AddToCart,
+                    None,
+                    Some(*product),
+                    Prop::Quantity(*quantity),
+                );
+                out.events.push(add);
                 t += rng.range_inclusive(500, 4000);
             }
             let d = dwell(rng, 9000.0);
-            push(out, t, EvKind::PageView, Some(Page::Cart), Some(d), Some(path.loads[3]), None, Prop::None);
+            out.events.push(Event::page(
+                t,
+                Page::Cart,
+                d,
+                path.loads[3],
+                None,
+                Prop::None,
+            ));
             t += i64::from(path.loads[3] + d);
             let claim = match purchase {
                 Some(p) => p.coupon && rng.chance(0.6),
                 None => rng.chance(plan.coupon_claim),
             };
             if claim {
-                let coupon = rng.index(data::COUPONS.len());
-                push(out, t, EvKind::CouponClaim, None, None, None, None, Prop::Coupon(coupon));
+                let coupon = Prop::Coupon(rng.index(data::COUPONS.len()));
+                out.events
+                    .push(Event::action(t, EvKind::CouponClaim, None, None, coupon));
                 t += rng.range_inclusive(1000, 5000);
             }
         }
@@ -1051,22 +1188,36 @@ impl<'a> Shop<'a> {
             None => at_ms,
         };
         if path.reached >= 4 {
-            let d = dwell(rng, 20_000.0);
-            push(out, t, EvKind::PageView, Some(Page::Checkout), Some(d), Some(path.loads[4]), None, Prop::None);
+            // Buyers pay within a minute or two of placing the order.
+            let d = match purchase {
+                Some(_) => dwell(rng, 20_000.0).min(60_000),
+                None => dwell(rng, 20_000.0),
+            };
+            out.events.push(Event::page(
+                t,
+                Page::Checkout,
+                d,
+                path.loads[4],
+                None,
+                Prop::None,
+            ));
             t += i64::from(path.loads[4] + d);
             if let Some(p) = purchase.filter(|p| p.paid) {
-                // Payment a minute or two after the order, rounded to the second.
+                // The payment time is shown to the second.
                 let pay_secs = (start_ms + t).div_euclid(1000) + rng.range_inclusive(10, 90);
                 out.orders[p.order].pay_secs = pay_secs;
                 t = pay_secs * 1000 - start_ms;
-                push(out, t, EvKind::OrderPaid, None, None, None, None, Prop::Order(p.order));
+                let paid = Prop::Order(p.order);
+                out.events
+                    .push(Event::action(t, EvKind::OrderPaid, None, None, paid));
             }
         }
         if rng.chance(0.03) {
-            let topic = rng.index(data::CS_TOPICS.len());
+            let topic = Prop::Cs(rng.index(data::CS_TOPICS.len()));
             let chat = (rng.lognormal(120_000f64.ln(), 0.7) as u32).max(10_000);
             t += rng.range_inclusive(2000, 20_000);
-            push(out, t, EvKind::CsContact, None, Some(chat), None, None, Prop::Cs(topic));
+            out.events
+                .push(Event::action(t, EvKind::CsContact, Some(chat), None, topic));
         }
         for e in &mut out.events[first_event..] {
             e.at_ms += start_ms;
@@ -1094,6 +1245,13 @@ impl<'a> Shop<'a> {
         let usual = GG_P / profile.spend_rate * rng.lognormal(0.0, 0.5) * 100.0;
         Catalog::near_price(list, &self.catalog.products, usual as i64, rng)
     }
+}
+
+/// A bijection on 0..10¹⁰ so order numbers look random but stay unique: multiplying by a
+/// number coprime with 10 permutes the residues.
+fn scramble(index: u64) -> u64 {
+    const M: u128 = 10_000_000_000;
+    ((u128::from(index) * 3_179_514_317 + 1_234_567_891) % M) as u64
 }
 
 /// Channel shares at window fraction `frac`: live streaming grows, the platform store and PC
@@ -1193,12 +1351,25 @@ mod tests {
     }
 
     #[test]
+    fn scramble_keeps_order_numbers_unique() {
+        let inputs: Vec<u64> = (0..1000)
+            .chain((1000..10_000_000_000).step_by(99_991))
+            .collect();
+        let outputs: std::collections::HashSet<u64> = inputs.iter().map(|i| scramble(*i)).collect();
+        assert_eq!(outputs.len(), inputs.len());
+        assert!(outputs.iter().all(|o| *o < 10_000_000_000));
+    }
+
+    #[test]
     fn completion_probability_matches_simulated_walks() {
         let mut rng = Rng::seed_from_u64(11);
         let n = 200_000;
         let paid = (0..n).filter(|_| draw_path(&mut rng).reached == 5).count();
         let expected = completion_probability();
-        assert!(((paid as f64 / n as f64) - expected).abs() < 0.005, "{expected}");
+        assert!(
+            ((paid as f64 / n as f64) - expected).abs() < 0.005,
+            "{expected}"
+        );
         let slow = (0..n).filter(|_| page_load(&mut rng) > SLOW_MS).count();
         assert!(((slow as f64 / n as f64) - SLOW_SHARE).abs() < 0.01);
     }
@@ -1229,7 +1400,89 @@ mod tests {
         assert!((coupon_share(1) - 0.78).abs() < 0.04, "{}", coupon_share(1));
         assert!(coupon_share(0) < 0.25);
         let aov = |k: usize| value[k] as f64 / orders[k] as f64 / 100.0;
-        assert!(aov(0) > aov(2) && aov(2) > aov(1), "{} {} {}", aov(0), aov(1), aov(2));
+        assert!(
+            aov(0) > aov(2) && aov(2) > aov(1),
+            "{} {} {}",
+            aov(0),
+            aov(1),
+            aov(2)
+        );
+    }
+
+    #[test]
+    fn visits_thin_out_before_dropout_and_almost_stop_after() {
+        let (cal, catalog) = shop_parts();
+        let shop = Shop::new(&cal, &catalog, 42);
+        let mut out = CustomerOut::default();
+        // Known sessions per customer in three 45-day windows around the dropout.
+        let (mut before, mut fading, mut after) = (0usize, 0usize, 0usize);
+        let (mut dwell_before, mut dwell_fading) = ((0u64, 0u64), (0u64, 0u64));
+        for i in 0..8000 {
+            shop.customer(i, &mut out);
+            // Scenario shoppers' seasons would blur the comparison.
+            let Some(d) = out.dropout_day.filter(|_| out.kind != Some(Kind::Scenario)) else {
+                continue;
+            };
+            let first = out.orders[0].secs as f64 / SECS_PER_DAY as f64;
+            if d - first < 120.0 || d + 50.0 > cal.span() {
+                continue;
+            }
+            // The customer's own visits that did not end in an order.
+            let browsing = out.sessions.iter().filter(|s| {
+                s.visitor.is_none()
+                    && !out.events[s.events.clone()]
+                        .iter()
+                        .any(|e| e.page == Some(Page::Checkout))
+            });
+            for s in browsing {
+                let day = s.start_ms as f64 / (SECS_PER_DAY * 1000) as f64;
+                let product_dwell = out.events[s.events.clone()]
+                    .iter()
+                    .filter(|e| e.page == Some(Page::Product))
+                    .map(|e| u64::from(e.duration_ms.unwrap()));
+                if (d - 90.0..d - 45.0).contains(&day) {
+                    before += 1;
+                    for x in product_dwell {
+                        dwell_before.0 += x;
+                        dwell_before.1 += 1;
+                    }
+                } else if (d - 45.0..d).contains(&day) {
+                    fading += 1;
+                    for x in product_dwell {
+                        dwell_fading.0 += x;
+                        dwell_fading.1 += 1;
+                    }
+                } else if (d + 5.0..d + 50.0).contains(&day) {
+                    after += 1;
+                }
+            }
+        }
+        assert!(
+            (fading as f64) < 0.85 * before as f64,
+            "{before} → {fading}"
+        );
+        assert!((after as f64) < 0.25 * before as f64, "{before} → {after}");
+        let mean = |x: (u64, u64)| x.0 as f64 / x.1 as f64;
+        assert!(mean(dwell_fading) < 0.85 * mean(dwell_before));
+    }
+
+    #[test]
+    fn scenario_shoppers_buy_at_festivals() {
+        let (cal, catalog) = shop_parts();
+        let shop = Shop::new(&cal, &catalog, 42);
+        let mut out = CustomerOut::default();
+        let (mut festival, mut all) = ([0usize; 3], [0usize; 3]);
+        for i in 0..4000 {
+            shop.customer(i, &mut out);
+            let k = out.kind.unwrap() as usize;
+            for o in &out.orders {
+                all[k] += 1;
+                festival[k] += usize::from(cal.is_festival((o.secs / SECS_PER_DAY) as usize));
+            }
+        }
+        let share = |k: usize| festival[k] as f64 / all[k] as f64;
+        assert!(share(2) > 0.6, "{}", share(2));
+        assert!(share(0) < 0.35 && share(1) < 0.35);
     }
 
     #[test]
@@ -1245,6 +1498,99 @@ mod tests {
         assert_eq!(a.name, b.name);
         assert_eq!(a.orders.len(), b.orders.len());
         assert_eq!(a.events.len(), b.events.len());
-        assert!(a.orders.iter().zip(&b.orders).all(|(x, y)| x.id == y.id && x.paid_cents == y.paid_cents));
+        assert!(
+            a.orders
+                .iter()
+                .zip(&b.orders)
+                .all(|(x, y)| x.id == y.id && x.paid_cents == y.paid_cents)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tuning {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// Per-type numbers for tuning: `cargo test -p strata-demo --release tuning -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn print_type_breakdown() {
+        let cal = Calendar::new(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(), 2).unwrap();
+        let catalog = Catalog::new(42);
+        let shop = Shop::new(&cal, &catalog, 42);
+        let mut out = CustomerOut::default();
+        let mut rows: Vec<(usize, usize, i64)> = Vec::new();
+        let mut segment = [(0usize, 0i64); 3];
+        let end_secs = cal.span_secs();
+        let mut churn = 0usize;
+        let mut one_time = 0usize;
+        for i in 0..20_000 {
+            shop.customer(i, &mut out);
+            let rev: i64 = out
+                .orders
+                .iter()
+                .filter(|o| o.status == Status::Paid)
+                .map(|o| o.paid_cents)
+                .sum();
+            rows.push((out.kind.unwrap() as usize, out.orders.len(), rev));
+            let ok: Vec<&Order> = out
+                .orders
+                .iter()
+                .filter(|o| o.status == Status::Paid)
+                .collect();
+            let recency = ok.last().map_or(i64::MAX, |o| end_secs - o.secs);
+            churn += usize::from(ok.len() <= 2 && recency > 90 * SECS_PER_DAY && rev < 100_000);
+            one_time += usize::from(out.orders.len() == 1);
+            if ok.len() >= 5
+                && rev >= 500_000
+                && end_secs - ok.last().unwrap().secs <= 31 * SECS_PER_DAY
+            {
+                let s = &mut segment[out.kind.unwrap() as usize];
+                s.0 += 1;
+                s.1 += rev;
+            }
+        }
+        let total: i64 = rows.iter().map(|r| r.2).sum();
+        for k in 0..3 {
+            let of: Vec<_> = rows.iter().filter(|r| r.0 == k).collect();
+            let n = of.len() as f64;
+            let orders: usize = of.iter().map(|r| r.1).sum();
+            let rev: i64 = of.iter().map(|r| r.2).sum();
+            println!(
+                "type {k}: {n} customers, {:.1} orders each, {:.0} yuan each, {:.1}% of revenue, aov {:.0}",
+                orders as f64 / n,
+                rev as f64 / n / 100.0,
+                100.0 * rev as f64 / total as f64,
+                rev as f64 / orders as f64 / 100.0
+            );
+        }
+        let mut revs: Vec<i64> = rows.iter().map(|r| r.2).collect();
+        revs.sort_unstable_by(|a, b| b.cmp(a));
+        for pct in [1, 5, 10, 20, 50] {
+            let top: i64 = revs[..revs.len() * pct / 100].iter().sum();
+            println!("top {pct}%: {:.1}%", 100.0 * top as f64 / total as f64);
+        }
+        let mut top20_types = [0; 3];
+        let cut = revs[revs.len() / 5];
+        for r in &rows {
+            if r.2 > cut {
+                top20_types[r.0] += 1;
+            }
+        }
+        println!("types in top 20%: {top20_types:?}");
+        println!(
+            "churn {:.1}%, one-time {:.1}%, median revenue {:.0}",
+            100.0 * churn as f64 / rows.len() as f64,
+            100.0 * one_time as f64 / rows.len() as f64,
+            revs[revs.len() / 2] as f64 / 100.0
+        );
+        for (k, s) in segment.iter().enumerate() {
+            println!(
+                "loyal segment, type {k}: {:.2}% of customers, {:.1}% of revenue",
+                100.0 * s.0 as f64 / rows.len() as f64,
+                100.0 * s.1 as f64 / total as f64
+            );
+        }
     }
 }

@@ -24,7 +24,10 @@ pub(crate) const GIVEN_MALE: [&str; 40] = [
 ];
 
 /// (province, weight, cities with weights). Weights are rough shares of online shoppers.
-pub(crate) const REGIONS: [(&str, f64, &[(&str, f64)]); 24] = [
+/// A province, its weight, and its cities with weights.
+pub(crate) type Region = (&'static str, f64, &'static [(&'static str, f64)]);
+
+pub(crate) const REGIONS: [Region; 24] = [
     ("广东", 13.0, &[("广州", 4.0), ("深圳", 4.0), ("东莞", 2.0)]),
     ("浙江", 9.0, &[("杭州", 6.5), ("宁波", 3.5)]),
     ("江苏", 9.0, &[("南京", 5.0), ("苏州", 5.0)]),
@@ -64,7 +67,6 @@ pub(crate) const CHANNEL_EVENT: [&str; 6] = [
     "private_domain",
     "pc_web",
 ];
-pub(crate) const CH_APP: usize = 0;
 pub(crate) const CH_MINI: usize = 1;
 pub(crate) const CH_LIVE: usize = 2;
 pub(crate) const CH_PRIVATE: usize = 4;
@@ -96,19 +98,20 @@ pub(crate) const REFUND_REASONS: [&str; 6] = [
 ];
 pub(crate) const REASON_SIZE: usize = 0;
 pub(crate) const REASON_QUALITY: usize = 1;
+pub(crate) const REASON_CHANGED_MIND: usize = 3;
 pub(crate) const REASON_SLOW: usize = 4;
 pub(crate) const REASON_DAMAGED: usize = 5;
 /// Refund reasons for orders with sized goods (clothes, shoes, sportswear) and without.
 pub(crate) const REASON_WEIGHTS_SIZED: [f64; 6] = [0.44, 0.16, 0.13, 0.14, 0.08, 0.05];
 pub(crate) const REASON_WEIGHTS_UNSIZED: [f64; 6] = [0.0, 0.30, 0.22, 0.24, 0.14, 0.10];
 
-pub(crate) const REG_CHANNELS: [&str; 6] = CHANNELS;
 pub(crate) const LEVELS: [&str; 4] = ["普通会员", "银卡会员", "金卡会员", "钻石会员"];
 
 pub(crate) const PHONE_PREFIXES: [u64; 14] = [
     138, 139, 135, 136, 137, 150, 151, 158, 159, 186, 187, 177, 188, 199,
 ];
-pub(crate) const EMAIL_DOMAINS: [&str; 5] = ["qq.com", "163.com", "126.com", "sina.com", "gmail.com"];
+pub(crate) const EMAIL_DOMAINS: [&str; 5] =
+    ["qq.com", "163.com", "126.com", "sina.com", "gmail.com"];
 
 /// A product category: name, whether it is sold in sizes, typical products with list prices
 /// in yuan, brand names, and how strongly women and men prefer it.
@@ -271,7 +274,16 @@ pub(crate) const CATEGORIES: [Category; 8] = [
 ];
 
 pub(crate) const ADJECTIVES: [&str; 10] = [
-    "经典款", "新款", "轻薄", "加厚", "简约", "升级版", "限定", "基础款", "复古", "高端",
+    "经典款",
+    "新款",
+    "轻薄",
+    "加厚",
+    "简约",
+    "升级版",
+    "限定",
+    "基础款",
+    "复古",
+    "高端",
 ];
 
 /// Review topics. The analysis should find these themes in the text.
@@ -335,10 +347,7 @@ pub(crate) fn review_phrases(topic: Topic, positive: bool) -> &'static [&'static
             "发货慢，物流速度让人失望",
             "物流信息好几天不更新，太慢了",
         ],
-        (Topic::Packaging, true) => &[
-            "包装很用心，完好无损",
-            "包装严实,没有任何破损",
-        ],
+        (Topic::Packaging, true) => &["包装很用心，完好无损", "包装严实,没有任何破损"],
         (Topic::Packaging, false) => &[
             "包装破损严重，盒子都压扁了",
             "收到时外包装破了,商品有磕碰",
@@ -374,12 +383,18 @@ pub(crate) const NEGATIVE_ENDINGS: [&str; 4] = ["", "，不推荐", "，很失�
 pub(crate) const LOGIN_METHODS: [&str; 4] = ["password", "sms", "wechat", "face_id"];
 pub(crate) const SHARE_TARGETS: [&str; 3] = ["wechat", "moments", "weibo"];
 pub(crate) const CS_TOPICS: [&str; 4] = ["物流", "尺码", "售后", "发票"];
-pub(crate) const COUPONS: [&str; 5] = ["满99减10", "满199减30", "满299减50", "满499减80", "无门槛5元"];
+pub(crate) const COUPONS: [&str; 5] = [
+    "满99减10",
+    "满199减30",
+    "满299减50",
+    "满499减80",
+    "无门槛5元",
+];
 
 /// Session start hours: a shared daily curve, with women busiest 20–22h and men 12–14h.
 pub(crate) const HOUR_BASE: [f64; 24] = [
-    0.35, 0.18, 0.08, 0.05, 0.04, 0.06, 0.15, 0.35, 0.60, 0.80, 0.95, 1.00, 1.05, 1.05, 0.95,
-    0.90, 0.90, 0.95, 1.05, 1.20, 1.35, 1.40, 1.20, 0.70,
+    0.35, 0.18, 0.08, 0.05, 0.04, 0.06, 0.15, 0.35, 0.60, 0.80, 0.95, 1.00, 1.05, 1.05, 0.95, 0.90,
+    0.90, 0.95, 1.05, 1.20, 1.35, 1.40, 1.20, 0.70,
 ];
 pub(crate) const PEAK_FEMALE: [usize; 2] = [20, 21];
 pub(crate) const PEAK_MALE: [usize; 2] = [12, 13];
@@ -424,6 +439,5 @@ mod tests {
             assert!((4..=6).contains(&c.brands.len()), "{}", c.name);
             assert!(!c.products.is_empty());
         }
-        assert!(REASON_WEIGHTS_UNSIZED[REASON_SIZE] == 0.0);
     }
 }

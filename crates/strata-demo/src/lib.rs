@@ -96,9 +96,6 @@ pub enum DemoError {
         #[source]
         source: csv::Error,
     },
-    /// Internal: a string outside GBK reached the GBK file.
-    #[error("text for {} cannot be encoded as gbk", path.display())]
-    NotGbk { path: PathBuf },
 }
 
 /// Customers are numbered into order ids with ten digits.

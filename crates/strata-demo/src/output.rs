@@ -1,7 +1,8 @@
 //! The five import files and how each is encoded.
 //!
 //! `customers.csv` and `reviews.csv` are UTF-8 with a byte-order mark (as Excel saves them),
-//! `orders.csv` is GBK like a Taobao back-end export, `order_items.csv` is plain UTF-8 and
+//! `orders.csv` is GBK like a Taobao back-end export (GBK bytes go straight into the csv writer:
+//! GBK trail bytes are never `,`, `"` or a line break, so quoting still works), `order_items.csv` is plain UTF-8 and
 //! `events.jsonl` is JSON Lines written by hand (fixed key order, no intermediate values).
 
 use std::fmt::Write as _;
@@ -17,11 +18,19 @@ use crate::{DemoError, DemoFiles};
 
 const BUFFER: usize = 1 << 20;
 const BOM: &[u8] = "\u{feff}".as_bytes();
-/// GBK text is converted in chunks of about this size.
-const GBK_CHUNK: usize = 256 * 1024;
 
 pub(crate) const CUSTOMERS_HEADER: [&str; 12] = [
-    "客户ID", "姓名", "性别", "出生年份", "省份", "城市", "注册时间", "注册渠道", "会员等级", "手机号", "邮箱",
+    "客户ID",
+    "姓名",
+    "性别",
+    "出生年份",
+    "省份",
+    "城市",
+    "注册时间",
+    "注册渠道",
+    "会员等级",
+    "手机号",
+    "邮箱",
     "营销授权",
 ];
 pub(crate) const ORDERS_HEADER: [&str; 15] = [
@@ -52,7 +61,15 @@ pub(crate) const ITEMS_HEADER: [&str; 9] = [
     "unit_price",
     "paid_amount",
 ];
-pub(crate) const REVIEWS_HEADER: [&str; 7] = ["评价ID", "订单编号", "买家ID", "商品编码", "评价时间", "评分", "评价内容"];
+pub(crate) const REVIEWS_HEADER: [&str; 7] = [
+    "评价ID",
+    "订单编号",
+    "买家ID",
+    "商品编码",
+    "评价时间",
+    "评分",
+    "评价内容",
+];
 
 /// Counts of rows written, for the summary.
 #[derive(Debug, Default, Clone, Copy)]
@@ -68,9 +85,9 @@ pub(crate) struct Writers<'a> {
     cal: &'a Calendar,
     catalog: &'a Catalog,
     customers: csv::Writer<BufWriter<File>>,
-    /// Orders are written as UTF-8 into memory, then converted to GBK chunk by chunk.
-    orders: csv::Writer<Vec<u8>>,
-    orders_file: BufWriter<File>,
+    /// Receives GBK bytes: every Chinese string of the order file is encoded once, up front.
+    orders: csv::Writer<BufWriter<File>>,
+    gbk: GbkVocabulary,
     items: csv::Writer<BufWriter<File>>,
     events: BufWriter<File>,
     reviews: csv::Writer<BufWriter<File>>,
@@ -111,16 +128,26 @@ fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
 }
 
 impl<'a> Writers<'a> {
-    pub(crate) fn create(files: &'a DemoFiles, cal: &'a Calendar, catalog: &'a Catalog) -> Result<Self, DemoError> {
+    pub(crate) fn create(
+        files: &'a DemoFiles,
+        cal: &'a Calendar,
+        catalog: &'a Catalog,
+    ) -> Result<Self, DemoError> {
         let mut customers = csv_writer(create(&files.customers, true)?);
         customers
             .write_record(CUSTOMERS_HEADER)
             .map_err(csv_error(&files.customers))?;
-        let mut orders = csv_writer(Vec::with_capacity(GBK_CHUNK * 2));
+        let gbk = GbkVocabulary::new().map_err(|text| DemoError::Io {
+            path: files.orders.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("internal: {text} cannot be encoded as gbk"),
+            ),
+        })?;
+        let mut orders = csv_writer(create(&files.orders, false)?);
         orders
-            .write_record(ORDERS_HEADER)
+            .write_record(&gbk.header)
             .map_err(csv_error(&files.orders))?;
-        let orders_file = create(&files.orders, false)?;
         let mut items = csv_writer(create(&files.order_items, false)?);
         items
             .write_record(ITEMS_HEADER)
@@ -136,7 +163,7 @@ impl<'a> Writers<'a> {
             catalog,
             customers,
             orders,
-            orders_file,
+            gbk,
             items,
             events,
             reviews,
@@ -154,10 +181,8 @@ impl<'a> Writers<'a> {
         let _ = write!(self.customer_id, "C{:08}", c.index + 1);
         self.write_customer(c)
             .map_err(csv_error(&self.files.customers))?;
-        self.write_orders(c).map_err(csv_error(&self.files.orders))?;
-        if self.orders.get_ref().len() >= GBK_CHUNK {
-            self.flush_gbk()?;
-        }
+        self.write_orders(c)
+            .map_err(csv_error(&self.files.orders))?;
         self.write_items(c)
             .map_err(csv_error(&self.files.order_items))?;
         self.write_reviews(c)
@@ -172,28 +197,13 @@ impl<'a> Writers<'a> {
 
     /// Flushes everything to disk.
     pub(crate) fn finish(mut self) -> Result<Counts, DemoError> {
-        self.flush_gbk()?;
         let files = self.files;
-        self.orders_file.flush().map_err(io_error(&files.orders))?;
+        self.orders.flush().map_err(io_error(&files.orders))?;
         self.customers.flush().map_err(io_error(&files.customers))?;
         self.items.flush().map_err(io_error(&files.order_items))?;
         self.reviews.flush().map_err(io_error(&files.reviews))?;
         self.events.flush().map_err(io_error(&files.events))?;
         Ok(self.counts)
-    }
-
-    fn flush_gbk(&mut self) -> Result<(), DemoError> {
-        let path = &self.files.orders;
-        self.orders.flush().map_err(io_error(path))?;
-        let buf = self.orders.get_mut();
-        let text = std::str::from_utf8(buf).expect("the csv writer was only given UTF-8");
-        let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
-        if unmappable {
-            return Err(DemoError::NotGbk { path: path.clone() });
-        }
-        self.orders_file.write_all(&bytes).map_err(io_error(path))?;
-        buf.clear();
-        Ok(())
     }
 
     fn write_customer(&mut self, c: &CustomerOut) -> csv::Result<()> {
@@ -224,6 +234,8 @@ impl<'a> Writers<'a> {
     fn write_orders(&mut self, c: &CustomerOut) -> csv::Result<()> {
         let w = &mut self.orders;
         let f = &mut self.field;
+        let g = &self.gbk;
+        let mut amount = Vec::with_capacity(24);
         for o in &c.orders {
             f.clear();
             let _ = write!(f, "{}", o.id);
@@ -239,26 +251,30 @@ impl<'a> Writers<'a> {
             w.write_field(&*f)?;
             // GBK has no U+00A5, so the amount carries the full-width ￥ that GBK exports use.
             f.clear();
-            f.push('￥');
             write_money_grouped(f, o.paid_cents);
-            w.write_field(&*f)?;
+            amount.clear();
+            amount.extend_from_slice(&g.yen);
+            amount.extend_from_slice(f.as_bytes());
+            w.write_field(&amount)?;
             f.clear();
             write_money(f, o.discount_cents);
             w.write_field(&*f)?;
-            w.write_field(if o.coupon { "是" } else { "否" })?;
-            w.write_field(data::CHANNELS[o.channel])?;
-            w.write_field(data::DEVICES[o.device])?;
-            w.write_field(data::PAYMENTS[o.payment])?;
+            w.write_field(&g.yes_no[usize::from(!o.coupon)])?;
+            w.write_field(&g.channels[o.channel])?;
+            w.write_field(&g.devices[o.device])?;
+            w.write_field(&g.payments[o.payment])?;
             let (status, reason) = match o.status {
-                Status::Paid => (data::STATUS_OK, ""),
-                Status::Refunded(r) => (data::STATUS_REFUNDED, data::REFUND_REASONS[r]),
-                Status::Closed => (data::STATUS_CLOSED, ""),
+                Status::Paid => (0, None),
+                Status::Refunded(r) => (1, Some(r)),
+                Status::Closed => (2, None),
             };
-            w.write_field(status)?;
-            w.write_field(reason)?;
-            let (province, _, cities) = data::REGIONS[o.ship_region];
-            w.write_field(province)?;
-            w.write_field(cities[o.ship_city].0)?;
+            w.write_field(&g.statuses[status])?;
+            match reason {
+                Some(r) => w.write_field(&g.reasons[r])?,
+                None => w.write_field("")?,
+            }
+            w.write_field(&g.provinces[o.ship_region])?;
+            w.write_field(&g.cities[o.ship_region][o.ship_city])?;
             f.clear();
             let _ = write!(f, "{}", o.quantity);
             w.write_field(&*f)?;
@@ -373,7 +389,9 @@ impl<'a> Writers<'a> {
                 match e.prop {
                     Prop::None => {}
                     Prop::Category(cat) => push_pair(l, "category", CATEGORIES[cat].name),
-                    Prop::Query(cat, term) => push_pair(l, "query", CATEGORIES[cat].search_terms[term]),
+                    Prop::Query(cat, term) => {
+                        push_pair(l, "query", CATEGORIES[cat].search_terms[term])
+                    }
                     Prop::Order(o) => {
                         let order = &c.orders[o];
                         l.extend_from_slice(b"\"order_id\":\"");
@@ -400,6 +418,55 @@ impl<'a> Writers<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// The Chinese words of `orders.csv`, encoded as GBK once: encoding every row would cost more
+/// than generating it.
+struct GbkVocabulary {
+    header: Vec<Vec<u8>>,
+    yen: Vec<u8>,
+    yes_no: [Vec<u8>; 2],
+    channels: Vec<Vec<u8>>,
+    devices: Vec<Vec<u8>>,
+    payments: Vec<Vec<u8>>,
+    statuses: [Vec<u8>; 3],
+    reasons: Vec<Vec<u8>>,
+    provinces: Vec<Vec<u8>>,
+    cities: Vec<Vec<Vec<u8>>>,
+}
+
+impl GbkVocabulary {
+    /// Fails with the offending text if something is not in GBK.
+    fn new() -> Result<Self, String> {
+        let one = |s: &str| -> Result<Vec<u8>, String> {
+            let (bytes, _, unmappable) = encoding_rs::GBK.encode(s);
+            if unmappable {
+                Err(s.to_string())
+            } else {
+                Ok(bytes.into_owned())
+            }
+        };
+        let all = |v: &[&str]| v.iter().map(|s| one(s)).collect::<Result<Vec<_>, _>>();
+        Ok(Self {
+            header: all(&ORDERS_HEADER)?,
+            yen: one("￥")?,
+            yes_no: [one("是")?, one("否")?],
+            channels: all(&data::CHANNELS)?,
+            devices: all(&data::DEVICES)?,
+            payments: all(&data::PAYMENTS)?,
+            statuses: [
+                one(data::STATUS_OK)?,
+                one(data::STATUS_REFUNDED)?,
+                one(data::STATUS_CLOSED)?,
+            ],
+            reasons: all(&data::REFUND_REASONS)?,
+            provinces: all(&data::REGIONS.map(|r| r.0))?,
+            cities: data::REGIONS
+                .iter()
+                .map(|r| r.2.iter().map(|c| one(c.0)).collect())
+                .collect::<Result<Vec<_>, _>>()?,
+        })
     }
 }
 
@@ -486,6 +553,9 @@ mod tests {
         push_padded(&mut l, 123_456_789);
         l.push(b' ');
         push_json_str(&mut l, "a\"b\\c\n服装");
-        assert_eq!(String::from_utf8(l).unwrap(), "0 -1234 00000123 123456789 \"a\\\"b\\\\c\\u000a服装\"");
+        assert_eq!(
+            String::from_utf8(l).unwrap(),
+            "0 -1234 00000123 123456789 \"a\\\"b\\\\c\\u000a服装\""
+        );
     }
 }

@@ -130,16 +130,24 @@ impl BatchBuilder {
         for (fi, f) in self.table.fields.iter().enumerate() {
             // A cell is missing when empty; a column with a fallback reads the fallback's cell.
             let mut src = fi;
-            let mut raw = row.present[fi].then(|| row.vals[fi].trim()).filter(|s| !s.is_empty());
+            let mut raw = row.present[fi]
+                .then(|| row.vals[fi].trim())
+                .filter(|s| !s.is_empty());
             if raw.is_none() {
                 if let Some(fb) = self.fallback[fi] {
                     src = fb;
-                    raw = row.present[fb].then(|| row.vals[fb].trim()).filter(|s| !s.is_empty());
+                    raw = row.present[fb]
+                        .then(|| row.vals[fb].trim())
+                        .filter(|s| !s.is_empty());
                 }
             }
             let Some(s) = raw else {
                 if f.required {
-                    return Err(reject(Some(fi), "", format!("`{}` is required but empty", f.name)));
+                    return Err(reject(
+                        Some(fi),
+                        "",
+                        format!("`{}` is required but empty", f.name),
+                    ));
                 }
                 self.parsed[fi] = match f.kind {
                     Kind::Vocab(Vocab::Status) => P::Static("paid"),
@@ -154,14 +162,20 @@ impl BatchBuilder {
                     if id.is_empty() {
                         return Err(bad(format!("`{}` is required but empty", f.name)));
                     }
-                    if id.len() == s.len() { P::Raw } else { P::Text(id.to_string()) }
+                    if id.len() == s.len() && src == fi {
+                        P::Raw
+                    } else {
+                        P::Text(id.to_string())
+                    }
                 }
-                Kind::Text => P::Raw,
+                // Raw reads the cell at append time; a fallback's cell must be copied.
+                Kind::Text if src == fi => P::Raw,
+                Kind::Text => P::Text(s.to_string()),
                 Kind::Json => {
                     if serde_json::from_str::<serde_json::Value>(s).is_err() {
                         return Err(bad("expected a JSON object".into()));
                     }
-                    P::Raw
+                    P::Text(s.to_string())
                 }
                 Kind::Time => P::I(value::parse_time(s, &self.opts).map_err(bad)?),
                 Kind::Money => {
@@ -187,7 +201,9 @@ impl BatchBuilder {
                     Vocab::Currency => {
                         let code = s.to_ascii_uppercase();
                         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-                            return Err(bad("expected a three-letter currency code such as CNY or USD".into()));
+                            return Err(bad(
+                                "expected a three-letter currency code such as CNY or USD".into(),
+                            ));
                         }
                         P::Text(code)
                     }
@@ -196,7 +212,8 @@ impl BatchBuilder {
         }
         if let Some(ci) = self.currency {
             if matches!(self.parsed[ci], P::Null) {
-                self.parsed[ci] = P::Static(detected_currency.unwrap_or(self.opts.default_currency));
+                self.parsed[ci] =
+                    P::Static(detected_currency.unwrap_or(self.opts.default_currency));
             }
         }
         if self.table.name == "events" {
@@ -206,7 +223,11 @@ impl BatchBuilder {
                     .is_some_and(|i| !matches!(self.parsed[i], P::Null))
             };
             if !has("customer_id") && !has("anonymous_id") {
-                return Err(reject(None, "", "an event needs a customer_id or an anonymous_id".into()));
+                return Err(reject(
+                    None,
+                    "",
+                    "an event needs a customer_id or an anonymous_id".into(),
+                ));
             }
         }
         if let (Some(li), Some(oi)) = (self.line_no, self.order_id) {
@@ -260,8 +281,7 @@ impl BatchBuilder {
             })
             .collect();
         self.rows = 0;
-        RecordBatch::try_new(self.table.schema(), arrays)
-            .expect("builders follow the table schema")
+        RecordBatch::try_new(self.table.schema(), arrays).expect("builders follow the table schema")
     }
 }
 

@@ -105,10 +105,11 @@ impl RejectSink {
             })?;
             let mut buf = BufWriter::new(f);
             // A byte-order mark so that Excel shows the Chinese text.
-            buf.write_all("\u{feff}".as_bytes()).map_err(|source| ImportError::Io {
-                path: self.path.clone(),
-                source,
-            })?;
+            buf.write_all("\u{feff}".as_bytes())
+                .map_err(|source| ImportError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
             let mut w = csv::Writer::from_writer(buf);
             self.write(&mut w, ["file", "line", "column", "value", "reason"])?;
             self.out = Some(w);
@@ -253,10 +254,7 @@ pub fn import(
         counts: record,
     });
     let manifest = txn.commit()?;
-    let rows_after = manifest
-        .tables
-        .get(table.name)
-        .map_or(0, |t| t.rows());
+    let rows_after = manifest.tables.get(table.name).map_or(0, |t| t.rows());
     debug_assert_eq!(
         read,
         counts.inserted + counts.updated + counts.duplicated + rejects.count

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use strata_store::{TableSpec, TABLES};
+use strata_store::{TABLES, TableSpec};
 
 use crate::error::{ImportError, Result};
 
@@ -22,8 +22,8 @@ impl Mapping {
     /// paid_amount = "成交金额(元)"
     /// ```
     pub fn from_toml(text: &str, origin: &Path) -> Result<Mapping> {
-        let parsed: BTreeMap<String, BTreeMap<String, String>> = toml::from_str(text)
-            .map_err(|e| ImportError::Mapping {
+        let parsed: BTreeMap<String, BTreeMap<String, String>> =
+            toml::from_str(text).map_err(|e| ImportError::Mapping {
                 detail: format!("{}: {e}", origin.display()),
             })?;
         let mut m = Mapping::default();
@@ -53,7 +53,11 @@ impl Mapping {
                 detail: format!(
                     "table `{}` has no column `{field}`; its columns are {}",
                     spec.name,
-                    spec.fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                    spec.fields
+                        .iter()
+                        .map(|f| f.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             });
         }
@@ -94,7 +98,11 @@ pub(crate) struct Resolved {
 
 /// The canonical column one header name feeds, if any: a user mapping first, then the
 /// built-in names in column order.
-pub(crate) fn field_for_header(table: &TableSpec, mapping: &Mapping, header: &str) -> Option<usize> {
+pub(crate) fn field_for_header(
+    table: &TableSpec,
+    mapping: &Mapping,
+    header: &str,
+) -> Option<usize> {
     let k = header_key(header);
     if k.is_empty() {
         return None;
@@ -131,17 +139,18 @@ pub(crate) fn resolve(
 
     if let Some(user) = mapping.for_table(table) {
         for (field, header) in user {
-            let fi = table.index_of(field).expect("mapping fields are checked on entry");
+            let fi = table
+                .index_of(field)
+                .expect("mapping fields are checked on entry");
             let hk = header_key(header);
-            let col = keys
-                .iter()
-                .position(|k| *k == hk)
-                .ok_or_else(|| ImportError::MappedColumnMissing {
+            let col = keys.iter().position(|k| *k == hk).ok_or_else(|| {
+                ImportError::MappedColumnMissing {
                     path: path.to_path_buf(),
                     field: field.clone(),
                     header: header.clone(),
                     found: found(),
-                })?;
+                }
+            })?;
             field_to_col[fi] = Some(col);
             claimed[col] = true;
         }
@@ -167,8 +176,7 @@ pub(crate) fn resolve(
             .and_then(|fb| table.index_of(fb))
             .is_some_and(|i| field_to_col[i].is_some());
         if f.required && field_to_col[fi].is_none() && !fallback_present {
-            let mut expected: Vec<String> =
-                f.aliases.iter().take(6).map(|a| format!("`{a}`")).collect();
+            let mut expected: Vec<String> = f.aliases.iter().map(|a| format!("`{a}`")).collect();
             if let Some(fb) = f.fallback {
                 expected.push(format!("(or a `{fb}` column)"));
             }
@@ -212,7 +220,10 @@ mod tests {
             .map(String::from)
             .to_vec();
         let r = resolve(&ORDERS, &Mapping::default(), &headers, Path::new("x.csv")).unwrap();
-        assert_eq!(r.field_to_col[ORDERS.index_of("order_id").unwrap()], Some(0));
+        assert_eq!(
+            r.field_to_col[ORDERS.index_of("order_id").unwrap()],
+            Some(0)
+        );
         assert_eq!(r.field_to_col[ORDERS.index_of("paid_at").unwrap()], Some(2));
         // ordered_at is absent, but it falls back to paid_at, so the file is accepted.
         assert_eq!(r.field_to_col[ORDERS.index_of("ordered_at").unwrap()], None);

@@ -15,8 +15,8 @@ use arrow::array::{ArrayRef, BooleanArray};
 use arrow::compute::filter_record_batch;
 use arrow::record_batch::RecordBatch;
 use arrow::row::{RowConverter, Rows, SortField};
-use strata_store::{read_part, Part, PartWriter, RowKey, TableSpec, Transaction};
-use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64};
+use strata_store::{Part, PartWriter, RowKey, TableSpec, Transaction, read_part};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_128_with_seed};
 
 use crate::error::Result;
 
@@ -81,6 +81,8 @@ impl Hashes {
     fn new(table: &TableSpec) -> Result<Hashes> {
         let schema = table.schema();
         let key_cols = table.key_indices();
+        // Parquet projections return columns in file order; key columns must be in it too.
+        debug_assert!(key_cols.windows(2).all(|w| w[0] < w[1]));
         let fields = |cols: &[usize]| {
             cols.iter()
                 .map(|&c| SortField::new(schema.field(c).data_type().clone()))
@@ -117,7 +119,10 @@ impl Hashes {
     }
 
     fn key_arrays(&self, batch: &RecordBatch) -> Vec<ArrayRef> {
-        self.key_cols.iter().map(|&c| Arc::clone(batch.column(c))).collect()
+        self.key_cols
+            .iter()
+            .map(|&c| Arc::clone(batch.column(c)))
+            .collect()
     }
 }
 
@@ -134,7 +139,9 @@ impl Bits {
         self.0[w] |= 1 << (i % 64);
     }
     fn get(&self, i: u64) -> bool {
-        self.0.get((i / 64) as usize).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.0
+            .get((i / 64) as usize)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
     fn any(&self) -> bool {
         self.0.iter().any(|w| *w != 0)
@@ -172,7 +179,9 @@ impl Stager {
     /// Stages a batch of parsed rows, folding repeats within this import.
     pub fn add(&mut self, batch: &RecordBatch) -> Result<()> {
         let content = self.hashes.content_rows(batch)?;
-        let keys = self.hashes.keys(&self.hashes.key_arrays(batch), Some(&content))?;
+        let keys = self
+            .hashes
+            .keys(&self.hashes.key_arrays(batch), Some(&content))?;
         for (i, key) in keys.into_iter().enumerate() {
             let row = self.next_row + i as u64;
             let h = xxh3_64(content.row(i).as_ref());
@@ -188,7 +197,14 @@ impl Stager {
                     slot.row = row;
                 }
                 None => {
-                    self.seen.insert(key, Slot { content: h, row, state: SlotState::New });
+                    self.seen.insert(
+                        key,
+                        Slot {
+                            content: h,
+                            row,
+                            state: SlotState::New,
+                        },
+                    );
                 }
             }
         }
@@ -219,12 +235,23 @@ impl Stager {
         // Write the staged rows that survive as the new part.
         let (file, path) = self.staged.clone();
         let kept = self.seen.len() as u64
-            - self.seen.values().filter(|s| s.state == SlotState::SameAsStored).count() as u64;
+            - self
+                .seen
+                .values()
+                .filter(|s| s.state == SlotState::SameAsStored)
+                .count() as u64;
         if kept == 0 {
             let _ = std::fs::remove_file(&path);
         } else if !self.dropped.any() {
             let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            txn.add_part(table, Part { file, rows: self.next_row, bytes });
+            txn.add_part(
+                table,
+                Part {
+                    file,
+                    rows: self.next_row,
+                    bytes,
+                },
+            );
         } else {
             let (file2, path2) = txn.new_part_path(table);
             let mut w = PartWriter::create(&path2, table.schema())?;
@@ -243,7 +270,14 @@ impl Stager {
             let (rows, bytes) = w.finish()?;
             let _ = std::fs::remove_file(&path);
             debug_assert_eq!(rows, kept);
-            txn.add_part(table, Part { file: file2, rows, bytes });
+            txn.add_part(
+                table,
+                Part {
+                    file: file2,
+                    rows,
+                    bytes,
+                },
+            );
         }
         Ok(self.counts)
     }
@@ -274,7 +308,9 @@ impl Stager {
         for batch in read_part(&path, None, READ_BATCH)? {
             let batch = batch?;
             let content = self.hashes.content_rows(&batch)?;
-            let keys = self.hashes.keys(&self.hashes.key_arrays(&batch), Some(&content))?;
+            let keys = self
+                .hashes
+                .keys(&self.hashes.key_arrays(&batch), Some(&content))?;
             let mut keep = Vec::with_capacity(batch.num_rows());
             for (i, key) in keys.iter().enumerate() {
                 let mut k = true;

@@ -2,12 +2,12 @@
 //! canonical column order, with a line number and a column label for every cell, so the rest of
 //! the import never looks at formats again.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::cell::Cell;
 
 use arrow::array::{Array, StringArray};
 use arrow::datatypes::DataType;
@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use strata_store::{Kind, TableSpec};
 
 use crate::error::{ImportError, Result};
-use crate::mapping::{field_for_header, known_headers, resolve, Mapping, Resolved};
+use crate::mapping::{Mapping, Resolved, field_for_header, known_headers, resolve};
 
 /// Input file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +183,11 @@ fn labels_for(table: &TableSpec, resolved: &Resolved, headers: &[String]) -> Vec
         .iter()
         .zip(&resolved.field_to_col)
         .map(|(f, col)| match col {
-            Some(c) => format!("{} (column {})", headers[*c].trim_start_matches('\u{feff}').trim(), c + 1),
+            Some(c) => format!(
+                "{} (column {})",
+                headers[*c].trim_start_matches('\u{feff}').trim(),
+                c + 1
+            ),
             None => f.name.to_string(),
         })
         .collect()
@@ -219,6 +223,7 @@ enum CellText {
 /// Bytes inspected to detect the encoding and the delimiter.
 const SNIFF_BYTES: usize = 4 << 20;
 
+#[derive(Debug)]
 struct Detected {
     text: CellText,
     /// Set for UTF-16 files, which are transcoded as they are read.
@@ -226,16 +231,32 @@ struct Detected {
     name: &'static str,
 }
 
-fn detect_encoding(path: &Path, sample: &[u8], forced: Option<&'static Encoding>) -> Result<Detected> {
+fn detect_encoding(
+    path: &Path,
+    sample: &[u8],
+    forced: Option<&'static Encoding>,
+) -> Result<Detected> {
     if let Some(enc) = forced {
         if enc == encoding_rs::UTF_8 {
-            return Ok(Detected { text: CellText::Utf8, transcode: None, name: "UTF-8" });
+            return Ok(Detected {
+                text: CellText::Utf8,
+                transcode: None,
+                name: "UTF-8",
+            });
         }
         if enc == encoding_rs::GBK || enc == encoding_rs::GB18030 {
-            return Ok(Detected { text: CellText::Gb18030, transcode: None, name: enc.name() });
+            return Ok(Detected {
+                text: CellText::Gb18030,
+                transcode: None,
+                name: enc.name(),
+            });
         }
         if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
-            return Ok(Detected { text: CellText::Utf8, transcode: Some(enc), name: enc.name() });
+            return Ok(Detected {
+                text: CellText::Utf8,
+                transcode: Some(enc),
+                name: enc.name(),
+            });
         }
         return Err(ImportError::Encoding {
             path: path.to_path_buf(),
@@ -243,25 +264,50 @@ fn detect_encoding(path: &Path, sample: &[u8], forced: Option<&'static Encoding>
         });
     }
     if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Ok(Detected { text: CellText::Utf8, transcode: None, name: "UTF-8 (BOM)" });
+        return Ok(Detected {
+            text: CellText::Utf8,
+            transcode: None,
+            name: "UTF-8 (BOM)",
+        });
     }
     if sample.starts_with(&[0xFF, 0xFE]) {
-        return Ok(Detected { text: CellText::Utf8, transcode: Some(encoding_rs::UTF_16LE), name: "UTF-16LE" });
+        return Ok(Detected {
+            text: CellText::Utf8,
+            transcode: Some(encoding_rs::UTF_16LE),
+            name: "UTF-16LE",
+        });
     }
     if sample.starts_with(&[0xFE, 0xFF]) {
-        return Ok(Detected { text: CellText::Utf8, transcode: Some(encoding_rs::UTF_16BE), name: "UTF-16BE" });
+        return Ok(Detected {
+            text: CellText::Utf8,
+            transcode: Some(encoding_rs::UTF_16BE),
+            name: "UTF-16BE",
+        });
     }
     match std::str::from_utf8(sample) {
-        Ok(_) => return Ok(Detected { text: CellText::Utf8, transcode: None, name: "UTF-8" }),
+        Ok(_) => {
+            return Ok(Detected {
+                text: CellText::Utf8,
+                transcode: None,
+                name: "UTF-8",
+            });
+        }
         // A character cut off by the end of the sample does not make the file invalid.
         Err(e) if e.error_len().is_none() && sample.len() >= SNIFF_BYTES => {
-            return Ok(Detected { text: CellText::Utf8, transcode: None, name: "UTF-8" });
+            return Ok(Detected {
+                text: CellText::Utf8,
+                transcode: None,
+                name: "UTF-8",
+            });
         }
         Err(_) => {}
     }
     // Not UTF-8: try GB18030 on whole lines of the sample.
     let cut = if sample.len() >= SNIFF_BYTES {
-        sample.iter().rposition(|&b| b == b'\n').map_or(sample.len(), |p| p + 1)
+        sample
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(sample.len(), |p| p + 1)
     } else {
         sample.len()
     };
@@ -269,9 +315,15 @@ fn detect_encoding(path: &Path, sample: &[u8], forced: Option<&'static Encoding>
         .decode_without_bom_handling_and_without_replacement(&sample[..cut])
         .is_some()
     {
-        return Ok(Detected { text: CellText::Gb18030, transcode: None, name: "GBK/GB18030" });
+        return Ok(Detected {
+            text: CellText::Gb18030,
+            transcode: None,
+            name: "GBK/GB18030",
+        });
     }
-    let bad = std::str::from_utf8(sample).err().map_or(0, |e| e.valid_up_to());
+    let bad = std::str::from_utf8(sample)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
     Err(ImportError::Encoding {
         path: path.to_path_buf(),
         detail: format!("it is neither UTF-8 (invalid byte at offset {bad}) nor GBK/GB18030"),
@@ -312,8 +364,12 @@ struct CsvSource {
 
 fn decode(text: CellText, bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
     match text {
-        CellText::Utf8 => std::str::from_utf8(bytes).ok().map(std::borrow::Cow::Borrowed),
-        CellText::Gb18030 => encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes),
+        CellText::Utf8 => std::str::from_utf8(bytes)
+            .ok()
+            .map(std::borrow::Cow::Borrowed),
+        CellText::Gb18030 => {
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+        }
     }
 }
 
@@ -337,7 +393,11 @@ impl CsvSource {
             _ => {
                 if detected.transcode.is_some() {
                     // Excel's "Unicode text" export: UTF-16 and tab-separated.
-                    let utf8 = detected.transcode.unwrap_or(encoding_rs::UTF_16LE).decode(&sample).0;
+                    let utf8 = detected
+                        .transcode
+                        .unwrap_or(encoding_rs::UTF_16LE)
+                        .decode(&sample)
+                        .0;
                     sniff_delimiter(utf8.as_bytes())
                 } else {
                     sniff_delimiter(&sample)
@@ -346,7 +406,10 @@ impl CsvSource {
         });
         let file = open_file(path)?;
         let count = Rc::new(Cell::new(0));
-        let counting = Counting { inner: file, count: Rc::clone(&count) };
+        let counting = Counting {
+            inner: file,
+            count: Rc::clone(&count),
+        };
         let mut input: Box<dyn Read> = match detected.transcode {
             Some(enc) => Box::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -355,7 +418,10 @@ impl CsvSource {
             ),
             None => Box::new(counting),
         };
-        if matches!(detected.text, CellText::Utf8) && detected.transcode.is_none() && sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        if matches!(detected.text, CellText::Utf8)
+            && detected.transcode.is_none()
+            && sample.starts_with(&[0xEF, 0xBB, 0xBF])
+        {
             let mut bom = [0u8; 3];
             input.read_exact(&mut bom).map_err(io_err(path))?;
         }
@@ -369,10 +435,13 @@ impl CsvSource {
         let mut record = csv::ByteRecord::new();
         let mut preamble = 0u64;
         let headers: Vec<String> = loop {
-            let more = reader.read_byte_record(&mut record).map_err(|e| ImportError::Unreadable {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?;
+            let more =
+                reader
+                    .read_byte_record(&mut record)
+                    .map_err(|e| ImportError::Unreadable {
+                        path: path.to_path_buf(),
+                        detail: e.to_string(),
+                    })?;
             if !more || preamble as usize >= HEADER_SEARCH_ROWS {
                 return Err(ImportError::NoHeader {
                     path: path.to_path_buf(),
@@ -383,7 +452,12 @@ impl CsvSource {
             }
             let cells: Vec<String> = record
                 .iter()
-                .map(|b| decode(detected.text, b).map_or_else(|| String::from_utf8_lossy(b).into_owned(), |c| c.into_owned()))
+                .map(|b| {
+                    decode(detected.text, b).map_or_else(
+                        || String::from_utf8_lossy(b).into_owned(),
+                        |c| c.into_owned(),
+                    )
+                })
                 .collect();
             if known_headers(table, mapping, &cells) >= 2.min(table.fields.len()) {
                 break cells;
@@ -424,7 +498,11 @@ impl Source for CsvSource {
             if !more {
                 return Ok(false);
             }
-            if self.record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+            if self
+                .record
+                .iter()
+                .all(|c| c.iter().all(u8::is_ascii_whitespace))
+            {
                 continue;
             }
             row.clear();
@@ -446,7 +524,9 @@ impl Source for CsvSource {
             }
             for (fi, col) in self.resolved.field_to_col.iter().enumerate() {
                 let Some(c) = *col else { continue };
-                let Some(bytes) = self.record.get(c) else { continue };
+                let Some(bytes) = self.record.get(c) else {
+                    continue;
+                };
                 match decode(self.text, bytes) {
                     Some(s) => row.set(fi, &s),
                     None => {
@@ -457,7 +537,9 @@ impl Source for CsvSource {
                         row.bad = Some((
                             self.labels[fi].clone(),
                             String::from_utf8_lossy(bytes).into_owned(),
-                            format!("not valid {enc} text; if the file is in another encoding, pass --encoding"),
+                            format!(
+                                "not valid {enc} text; if the file is in another encoding, pass --encoding"
+                            ),
                         ));
                         return Ok(true);
                     }
@@ -518,19 +600,44 @@ fn cell_text(d: &calamine::Data) -> Option<String> {
 }
 
 impl XlsxSource {
-    fn open(path: &Path, table: &'static TableSpec, mapping: &Mapping, opts: &ReadOptions) -> Result<XlsxSource> {
+    fn open(
+        path: &Path,
+        table: &'static TableSpec,
+        mapping: &Mapping,
+        opts: &ReadOptions,
+    ) -> Result<XlsxSource> {
         use calamine::Reader;
-        let unreadable = |detail: String| ImportError::Unreadable { path: path.to_path_buf(), detail };
-        let size = std::fs::metadata(path).map_err(|source| ImportError::Open { path: path.to_path_buf(), source })?.len();
+        let unreadable = |detail: String| ImportError::Unreadable {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let size = std::fs::metadata(path)
+            .map_err(|source| ImportError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .len();
         let mut wb: calamine::Xlsx<_> =
-            calamine::open_workbook(path).map_err(|e: calamine::XlsxError| unreadable(format!("not a readable XLSX workbook: {e}")))?;
+            calamine::open_workbook(path).map_err(|e: calamine::XlsxError| {
+                unreadable(format!("not a readable XLSX workbook: {e}"))
+            })?;
         let names = wb.sheet_names();
         let sheet = match &opts.sheet {
             Some(s) if names.contains(s) => s.clone(),
-            Some(s) => return Err(unreadable(format!("no sheet named `{s}`; the sheets are {}", names.join(", ")))),
-            None => names.first().cloned().ok_or_else(|| unreadable("the workbook has no sheets".into()))?,
+            Some(s) => {
+                return Err(unreadable(format!(
+                    "no sheet named `{s}`; the sheets are {}",
+                    names.join(", ")
+                )));
+            }
+            None => names
+                .first()
+                .cloned()
+                .ok_or_else(|| unreadable("the workbook has no sheets".into()))?,
         };
-        let range = wb.worksheet_range(&sheet).map_err(|e| unreadable(format!("sheet `{sheet}`: {e}")))?;
+        let range = wb
+            .worksheet_range(&sheet)
+            .map_err(|e| unreadable(format!("sheet `{sheet}`: {e}")))?;
         let first_row = range.start().map_or(0, |(r, _)| r as u64);
         let first_col = range.start().map_or(0, |(_, c)| c as usize);
         let mut all: Vec<(u64, Vec<Option<String>>)> = range
@@ -540,7 +647,10 @@ impl XlsxSource {
             .collect();
         let mut header_at = None;
         for (i, (_, cells)) in all.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-            let texts: Vec<String> = cells.iter().map(|c| c.clone().unwrap_or_default()).collect();
+            let texts: Vec<String> = cells
+                .iter()
+                .map(|c| c.clone().unwrap_or_default())
+                .collect();
             if known_headers(table, mapping, &texts) >= 2.min(table.fields.len()) {
                 header_at = Some(i);
                 break;
@@ -554,14 +664,22 @@ impl XlsxSource {
                 examples: header_examples(table),
             });
         };
-        let headers: Vec<String> = all[h].1.iter().map(|c| c.clone().unwrap_or_default()).collect();
+        let headers: Vec<String> = all[h]
+            .1
+            .iter()
+            .map(|c| c.clone().unwrap_or_default())
+            .collect();
         let resolved = resolve(table, mapping, &headers, path)?;
         let labels = table
             .fields
             .iter()
             .zip(&resolved.field_to_col)
             .map(|(f, col)| match col {
-                Some(c) => format!("{} (column {})", headers[*c].trim(), column_letters(first_col + c)),
+                Some(c) => format!(
+                    "{} (column {})",
+                    headers[*c].trim(),
+                    column_letters(first_col + c)
+                ),
                 None => f.name.to_string(),
             })
             .collect();
@@ -586,7 +704,10 @@ impl Source for XlsxSource {
     fn next(&mut self, row: &mut RowBuf) -> Result<bool> {
         while let Some((line, cells)) = self.rows.get(self.at) {
             self.at += 1;
-            if cells.iter().all(|c| c.as_deref().is_none_or(|s| s.trim().is_empty())) {
+            if cells
+                .iter()
+                .all(|c| c.as_deref().is_none_or(|s| s.trim().is_empty()))
+            {
                 continue;
             }
             row.clear();
@@ -637,7 +758,13 @@ impl JsonlSource {
         let count = Rc::new(Cell::new(0));
         Ok(JsonlSource {
             table,
-            reader: BufReader::with_capacity(1 << 20, Counting { inner: file, count: Rc::clone(&count) }),
+            reader: BufReader::with_capacity(
+                1 << 20,
+                Counting {
+                    inner: file,
+                    count: Rc::clone(&count),
+                },
+            ),
             count,
             line: 0,
             buf: Vec::new(),
@@ -672,10 +799,13 @@ impl Source for JsonlSource {
     fn next(&mut self, row: &mut RowBuf) -> Result<bool> {
         loop {
             self.buf.clear();
-            let n = self.reader.read_until(b'\n', &mut self.buf).map_err(|source| ImportError::Io {
-                path: PathBuf::new(),
-                source,
-            })?;
+            let n = self
+                .reader
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|source| ImportError::Io {
+                    path: PathBuf::new(),
+                    source,
+                })?;
             if n == 0 {
                 return Ok(false);
             }
@@ -767,14 +897,22 @@ struct ParquetSource {
 
 impl ParquetSource {
     fn open(path: &Path, table: &'static TableSpec, mapping: &Mapping) -> Result<ParquetSource> {
-        let unreadable = |detail: String| ImportError::Unreadable { path: path.to_path_buf(), detail };
+        let unreadable = |detail: String| ImportError::Unreadable {
+            path: path.to_path_buf(),
+            detail,
+        };
         let file = open_file(path)?;
         let size = file.metadata().map_err(io_err(path))?.len();
         let builder = ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(|e| unreadable(format!("not a readable Parquet file: {e}")))?
             .with_batch_size(8192);
         let rows_total = builder.metadata().file_metadata().num_rows().max(0) as u64;
-        let headers: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let headers: Vec<String> = builder
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
         let resolved = resolve(table, mapping, &headers, path)?;
         let labels = labels_for(table, &resolved, &headers);
         let reader = builder.build().map_err(|e| unreadable(e.to_string()))?;
@@ -819,7 +957,9 @@ impl Source for ParquetSource {
                     return Ok(true);
                 }
             }
-            let Some(batch) = self.reader.next() else { return Ok(false) };
+            let Some(batch) = self.reader.next() else {
+                return Ok(false);
+            };
             let batch = batch.map_err(|e| ImportError::Unreadable {
                 path: self.path.clone(),
                 detail: e.to_string(),
@@ -832,7 +972,10 @@ impl Source for ParquetSource {
                     c.map(|c| {
                         let a = arrow::compute::cast(batch.column(c), &DataType::Utf8)?;
                         Ok::<_, arrow::error::ArrowError>(
-                            a.as_any().downcast_ref::<StringArray>().cloned().unwrap_or_else(|| StringArray::new_null(a.len())),
+                            a.as_any()
+                                .downcast_ref::<StringArray>()
+                                .cloned()
+                                .unwrap_or_else(|| StringArray::new_null(a.len())),
                         )
                     })
                     .transpose()
@@ -886,10 +1029,26 @@ mod tests {
         let p = Path::new("x.csv");
         let (gbk, _, _) = encoding_rs::GBK.encode("订单编号,买家ID\n1,2\n");
         assert_eq!(detect_encoding(p, &gbk, None).unwrap().name, "GBK/GB18030");
-        assert_eq!(detect_encoding(p, "订单编号".as_bytes(), None).unwrap().name, "UTF-8");
-        assert_eq!(detect_encoding(p, b"\xEF\xBB\xBFa", None).unwrap().name, "UTF-8 (BOM)");
-        assert_eq!(detect_encoding(p, b"\xFF\xFEa\x00", None).unwrap().name, "UTF-16LE");
-        let err = detect_encoding(p, b"ab\xFF\xFF\xFFcd", None).unwrap_err().to_string();
-        assert!(err.contains("neither UTF-8 (invalid byte at offset 2) nor GBK"), "{err}");
+        assert_eq!(
+            detect_encoding(p, "订单编号".as_bytes(), None)
+                .unwrap()
+                .name,
+            "UTF-8"
+        );
+        assert_eq!(
+            detect_encoding(p, b"\xEF\xBB\xBFa", None).unwrap().name,
+            "UTF-8 (BOM)"
+        );
+        assert_eq!(
+            detect_encoding(p, b"\xFF\xFEa\x00", None).unwrap().name,
+            "UTF-16LE"
+        );
+        let err = detect_encoding(p, b"ab\xFF\xFF\xFFcd", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("neither UTF-8 (invalid byte at offset 2) nor GBK"),
+            "{err}"
+        );
     }
 }

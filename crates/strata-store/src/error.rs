@@ -13,7 +13,9 @@ pub enum StoreError {
     NotEmpty { path: PathBuf },
     #[error("workspace {path} is locked by another writer{holder}; wait for it to finish", path = .path.display())]
     Locked { path: PathBuf, holder: String },
-    #[error("unknown table `{0}`; the tables are customers, orders, order_items, events and reviews")]
+    #[error(
+        "unknown table `{0}`; the tables are customers, orders, order_items, events and reviews"
+    )]
     UnknownTable(String),
     #[error("workspace manifest {path} is unreadable: {source}", path = .path.display())]
     Manifest {

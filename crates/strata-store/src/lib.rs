@@ -12,7 +12,7 @@ mod session;
 mod workspace;
 
 pub use error::{Result, StoreError};
-pub use parts::{read_part, PartWriter};
-pub use schema::{table, FieldSpec, Kind, RowKey, TableSpec, Vocab, TABLES};
+pub use parts::{PartWriter, read_part};
+pub use schema::{FieldSpec, Kind, RowKey, TABLES, TableSpec, Vocab, table};
 pub use session::session;
 pub use workspace::{HistoryEntry, Manifest, Part, TableState, Transaction, Workspace};

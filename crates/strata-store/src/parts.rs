@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use crate::error::{io, Result, StoreError};
+use crate::error::{Result, StoreError, io};
 
 /// Rows per Parquet row group: large enough for good compression and scan speed, small
 /// enough that writing one does not hold much memory.
@@ -28,8 +28,10 @@ impl PartWriter {
     pub fn create(path: &Path, schema: SchemaRef) -> Result<Self> {
         let file = File::create(path).map_err(io(path))?;
         let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("level 3 is valid")))
-            .set_max_row_group_size(ROW_GROUP_ROWS)
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("level 3 is valid"),
+            ))
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .build();
         let writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(|source| {
             StoreError::Parquet {
@@ -46,10 +48,12 @@ impl PartWriter {
 
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.rows += batch.num_rows() as u64;
-        self.writer.write(batch).map_err(|source| StoreError::Parquet {
-            path: self.path.clone(),
-            source,
-        })
+        self.writer
+            .write(batch)
+            .map_err(|source| StoreError::Parquet {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     pub fn rows(&self) -> u64 {

@@ -156,7 +156,10 @@ impl TableSpec {
             RowKey::Columns(c) | RowKey::ColumnsOrContent(c) => c,
         };
         cols.iter()
-            .map(|c| self.index_of(c).expect("key columns are fields of their table"))
+            .map(|c| {
+                self.index_of(c)
+                    .expect("key columns are fields of their table")
+            })
             .collect()
     }
 }
@@ -166,6 +169,7 @@ pub fn table(name: &str) -> Option<&'static TableSpec> {
     TABLES
         .iter()
         .find(|t| t.name == name || t.cli_name == name)
+        .copied()
 }
 
 const fn f(
@@ -228,8 +232,20 @@ pub static ORDERS: TableSpec = TableSpec {
     key: RowKey::Columns(&["order_id"]),
     doc: "One row per order. Importing an order again replaces it.",
     fields: &[
-        f("order_id", Kind::Id, true, ORDER_ID_ALIASES, "The shop's order number."),
-        f("customer_id", Kind::Id, true, CUSTOMER_ID_ALIASES, "Who placed the order."),
+        f(
+            "order_id",
+            Kind::Id,
+            true,
+            ORDER_ID_ALIASES,
+            "The shop's order number.",
+        ),
+        f(
+            "customer_id",
+            Kind::Id,
+            true,
+            CUSTOMER_ID_ALIASES,
+            "Who placed the order.",
+        ),
         FieldSpec {
             name: "ordered_at",
             kind: Kind::Time,
@@ -251,7 +267,13 @@ pub static ORDERS: TableSpec = TableSpec {
             "paid_at",
             Kind::Time,
             false,
-            &["paid_at", "payment_time", "pay_time", "付款时间", "支付时间"],
+            &[
+                "paid_at",
+                "payment_time",
+                "pay_time",
+                "付款时间",
+                "支付时间",
+            ],
             "When it was paid; empty for unpaid or cancelled orders.",
         ),
         f(
@@ -309,13 +331,31 @@ pub static ORDERS: TableSpec = TableSpec {
             ],
             "Whether a coupon was used.",
         ),
-        f("channel", Kind::Vocab(Vocab::Channel), false, CHANNEL_ALIASES, "Sales channel."),
-        f("device", Kind::Vocab(Vocab::Device), false, DEVICE_ALIASES, "Device the order was placed on."),
+        f(
+            "channel",
+            Kind::Vocab(Vocab::Channel),
+            false,
+            CHANNEL_ALIASES,
+            "Sales channel.",
+        ),
+        f(
+            "device",
+            Kind::Vocab(Vocab::Device),
+            false,
+            DEVICE_ALIASES,
+            "Device the order was placed on.",
+        ),
         f(
             "payment_method",
             Kind::Vocab(Vocab::Payment),
             false,
-            &["payment_method", "pay_method", "payment", "支付方式", "付款方式"],
+            &[
+                "payment_method",
+                "pay_method",
+                "payment",
+                "支付方式",
+                "付款方式",
+            ],
             "How it was paid.",
         ),
         f(
@@ -338,13 +378,32 @@ pub static ORDERS: TableSpec = TableSpec {
             ],
             "Why it was returned or refunded.",
         ),
-        f("province", Kind::Vocab(Vocab::Province), false, PROVINCE_ALIASES, "Delivery province, without the 省/市 suffix."),
-        f("city", Kind::Vocab(Vocab::City), false, CITY_ALIASES, "Delivery city, without the 市 suffix."),
+        f(
+            "province",
+            Kind::Vocab(Vocab::Province),
+            false,
+            PROVINCE_ALIASES,
+            "Delivery province, without the 省/市 suffix.",
+        ),
+        f(
+            "city",
+            Kind::Vocab(Vocab::City),
+            false,
+            CITY_ALIASES,
+            "Delivery city, without the 市 suffix.",
+        ),
         f(
             "item_count",
             Kind::Int,
             false,
-            &["item_count", "items", "quantity", "商品数量", "宝贝数量", "购买数量"],
+            &[
+                "item_count",
+                "items",
+                "quantity",
+                "商品数量",
+                "宝贝数量",
+                "购买数量",
+            ],
             "Number of items in the order.",
         ),
     ],
@@ -356,17 +415,60 @@ pub static CUSTOMERS: TableSpec = TableSpec {
     key: RowKey::Columns(&["customer_id"]),
     doc: "One row per customer: who they are. Importing a customer again replaces the row.",
     fields: &[
-        f("customer_id", Kind::Id, true, CUSTOMER_ID_ALIASES, "The shop's customer or member id."),
-        f("name", Kind::Text, false, &["name", "customer_name", "姓名", "客户姓名", "收货人"], "Name (personal data)."),
-        f("gender", Kind::Vocab(Vocab::Gender), false, &["gender", "sex", "性别"], "female, male or unknown."),
-        f("birth_year", Kind::Int, false, &["birth_year", "出生年份", "出生年"], "Year of birth."),
-        f("province", Kind::Vocab(Vocab::Province), false, PROVINCE_ALIASES, "Home province."),
-        f("city", Kind::Vocab(Vocab::City), false, CITY_ALIASES, "Home city."),
+        f(
+            "customer_id",
+            Kind::Id,
+            true,
+            CUSTOMER_ID_ALIASES,
+            "The shop's customer or member id.",
+        ),
+        f(
+            "name",
+            Kind::Text,
+            false,
+            &["name", "customer_name", "姓名", "客户姓名", "收货人"],
+            "Name (personal data).",
+        ),
+        f(
+            "gender",
+            Kind::Vocab(Vocab::Gender),
+            false,
+            &["gender", "sex", "性别"],
+            "female, male or unknown.",
+        ),
+        f(
+            "birth_year",
+            Kind::Int,
+            false,
+            &["birth_year", "出生年份", "出生年"],
+            "Year of birth.",
+        ),
+        f(
+            "province",
+            Kind::Vocab(Vocab::Province),
+            false,
+            PROVINCE_ALIASES,
+            "Home province.",
+        ),
+        f(
+            "city",
+            Kind::Vocab(Vocab::City),
+            false,
+            CITY_ALIASES,
+            "Home city.",
+        ),
         f(
             "registered_at",
             Kind::Time,
             false,
-            &["registered_at", "signup_at", "created_at", "注册时间", "入会时间", "开卡时间"],
+            &[
+                "registered_at",
+                "signup_at",
+                "created_at",
+                "注册时间",
+                "入会时间",
+                "开卡时间",
+            ],
             "When the customer registered or was first seen.",
         ),
         f(
@@ -383,14 +485,39 @@ pub static CUSTOMERS: TableSpec = TableSpec {
             ],
             "Channel the customer came through.",
         ),
-        f("member_level", Kind::Text, false, &["member_level", "level", "tier", "会员等级", "会员级别"], "Membership level as the shop names it."),
-        f("phone", Kind::Text, false, &["phone", "mobile", "手机号", "手机", "手机号码", "联系电话"], "Phone number (personal data)."),
-        f("email", Kind::Text, false, &["email", "e-mail", "邮箱", "电子邮箱"], "Email address (personal data)."),
+        f(
+            "member_level",
+            Kind::Text,
+            false,
+            &["member_level", "level", "tier", "会员等级", "会员级别"],
+            "Membership level as the shop names it.",
+        ),
+        f(
+            "phone",
+            Kind::Text,
+            false,
+            &["phone", "mobile", "手机号", "手机", "手机号码", "联系电话"],
+            "Phone number (personal data).",
+        ),
+        f(
+            "email",
+            Kind::Text,
+            false,
+            &["email", "e-mail", "邮箱", "电子邮箱"],
+            "Email address (personal data).",
+        ),
         f(
             "marketing_consent",
             Kind::Bool,
             false,
-            &["marketing_consent", "consent", "opt_in", "营销授权", "是否同意营销", "接受营销"],
+            &[
+                "marketing_consent",
+                "consent",
+                "opt_in",
+                "营销授权",
+                "是否同意营销",
+                "接受营销",
+            ],
             "Whether the customer agreed to marketing contact.",
         ),
     ],
@@ -403,31 +530,85 @@ pub static ORDER_ITEMS: TableSpec = TableSpec {
     doc: "One row per order line. Without a line-number column, lines are numbered 1, 2, … per \
           order in file order.",
     fields: &[
-        f("order_id", Kind::Id, true, ORDER_ID_ALIASES, "The order the line belongs to."),
-        f("line_no", Kind::Int, false, &["line_no", "line", "item_no", "行号", "序号"], "Line number within the order."),
+        f(
+            "order_id",
+            Kind::Id,
+            true,
+            ORDER_ID_ALIASES,
+            "The order the line belongs to.",
+        ),
+        f(
+            "line_no",
+            Kind::Int,
+            false,
+            &["line_no", "line", "item_no", "行号", "序号"],
+            "Line number within the order.",
+        ),
         f(
             "sku",
             Kind::Id,
             false,
-            &["sku", "sku_id", "product_id", "item_id", "商品编码", "商家编码", "商品ID", "宝贝ID"],
+            &[
+                "sku",
+                "sku_id",
+                "product_id",
+                "item_id",
+                "商品编码",
+                "商家编码",
+                "商品ID",
+                "宝贝ID",
+            ],
             "Product or SKU id.",
         ),
         f(
             "product_name",
             Kind::Text,
             false,
-            &["product_name", "product", "title", "item_name", "商品名称", "商品标题", "宝贝标题"],
+            &[
+                "product_name",
+                "product",
+                "title",
+                "item_name",
+                "商品名称",
+                "商品标题",
+                "宝贝标题",
+            ],
             "Product title.",
         ),
-        f("category", Kind::Text, false, &["category", "类目", "商品类目", "品类"], "Product category."),
+        f(
+            "category",
+            Kind::Text,
+            false,
+            &["category", "类目", "商品类目", "品类"],
+            "Product category.",
+        ),
         f("brand", Kind::Text, false, &["brand", "品牌"], "Brand."),
-        f("quantity", Kind::Int, false, &["quantity", "qty", "数量", "购买数量"], "Units bought."),
-        f("unit_price", Kind::Money, false, &["unit_price", "price", "单价", "商品单价"], "Price of one unit."),
+        f(
+            "quantity",
+            Kind::Int,
+            false,
+            &["quantity", "qty", "数量", "购买数量"],
+            "Units bought.",
+        ),
+        f(
+            "unit_price",
+            Kind::Money,
+            false,
+            &["unit_price", "price", "单价", "商品单价"],
+            "Price of one unit.",
+        ),
         f(
             "paid_amount",
             Kind::Money,
             false,
-            &["paid_amount", "amount", "line_total", "实付金额", "商品实付金额", "小计"],
+            &[
+                "paid_amount",
+                "amount",
+                "line_total",
+                "实付金额",
+                "商品实付金额",
+                "小计",
+            ],
             "What was paid for the line.",
         ),
     ],
@@ -440,20 +621,55 @@ pub static EVENTS: TableSpec = TableSpec {
     doc: "Behaviour events from the site, app or mini-program. Each row needs a customer_id or an \
           anonymous_id. Rows without event_id are identified by their whole content.",
     fields: &[
-        f("event_id", Kind::Id, false, &["event_id", "id", "事件ID"], "Unique id of the event, if the tracker gives one."),
-        f("customer_id", Kind::Id, false, &["customer_id", "user_id", "member_id", "客户ID", "用户ID", "会员ID"], "Logged-in customer."),
+        f(
+            "event_id",
+            Kind::Id,
+            false,
+            &["event_id", "id", "事件ID"],
+            "Unique id of the event, if the tracker gives one.",
+        ),
+        f(
+            "customer_id",
+            Kind::Id,
+            false,
+            &[
+                "customer_id",
+                "user_id",
+                "member_id",
+                "客户ID",
+                "用户ID",
+                "会员ID",
+            ],
+            "Logged-in customer.",
+        ),
         f(
             "anonymous_id",
             Kind::Id,
             false,
-            &["anonymous_id", "device_id", "visitor_id", "anon_id", "访客ID", "设备ID"],
+            &[
+                "anonymous_id",
+                "device_id",
+                "visitor_id",
+                "anon_id",
+                "访客ID",
+                "设备ID",
+            ],
             "Visitor or device id for visitors not logged in.",
         ),
         f(
             "event_time",
             Kind::Time,
             true,
-            &["event_time", "time", "timestamp", "ts", "event_at", "时间", "事件时间", "发生时间"],
+            &[
+                "event_time",
+                "time",
+                "timestamp",
+                "ts",
+                "event_at",
+                "时间",
+                "事件时间",
+                "发生时间",
+            ],
             "When it happened.",
         ),
         f(
@@ -463,14 +679,62 @@ pub static EVENTS: TableSpec = TableSpec {
             &["event_type", "event", "type", "事件", "事件类型", "行为"],
             "What happened: page_view, add_to_cart, order_paid, login, search, video_view, …",
         ),
-        f("page", Kind::Vocab(Vocab::Page), false, &["page", "page_type", "页面", "页面类型"], "For page views: home, category, product, cart, checkout, search."),
-        f("session_id", Kind::Id, false, &["session_id", "session", "会话ID"], "Session the event belongs to."),
-        f("device", Kind::Vocab(Vocab::Device), false, DEVICE_ALIASES, "Device."),
-        f("channel", Kind::Vocab(Vocab::Channel), false, CHANNEL_ALIASES, "Channel."),
-        f("duration_ms", Kind::Int, false, &["duration_ms", "dwell_ms", "停留时长"], "Time spent, in milliseconds."),
-        f("page_load_ms", Kind::Int, false, &["page_load_ms", "load_ms", "加载时长"], "Page load time, in milliseconds."),
-        f("sku", Kind::Id, false, &["sku", "product_id", "商品编码", "商品ID"], "Product involved, if any."),
-        f("properties", Kind::Json, false, &["properties", "props", "属性"], "Other fields, as a JSON object."),
+        f(
+            "page",
+            Kind::Vocab(Vocab::Page),
+            false,
+            &["page", "page_type", "页面", "页面类型"],
+            "For page views: home, category, product, cart, checkout, search.",
+        ),
+        f(
+            "session_id",
+            Kind::Id,
+            false,
+            &["session_id", "session", "会话ID"],
+            "Session the event belongs to.",
+        ),
+        f(
+            "device",
+            Kind::Vocab(Vocab::Device),
+            false,
+            DEVICE_ALIASES,
+            "Device.",
+        ),
+        f(
+            "channel",
+            Kind::Vocab(Vocab::Channel),
+            false,
+            CHANNEL_ALIASES,
+            "Channel.",
+        ),
+        f(
+            "duration_ms",
+            Kind::Int,
+            false,
+            &["duration_ms", "dwell_ms", "停留时长"],
+            "Time spent, in milliseconds.",
+        ),
+        f(
+            "page_load_ms",
+            Kind::Int,
+            false,
+            &["page_load_ms", "load_ms", "加载时长"],
+            "Page load time, in milliseconds.",
+        ),
+        f(
+            "sku",
+            Kind::Id,
+            false,
+            &["sku", "product_id", "商品编码", "商品ID"],
+            "Product involved, if any.",
+        ),
+        f(
+            "properties",
+            Kind::Json,
+            false,
+            &["properties", "props", "属性"],
+            "Other fields, as a JSON object.",
+        ),
     ],
 };
 
@@ -480,19 +744,69 @@ pub static REVIEWS: TableSpec = TableSpec {
     key: RowKey::ColumnsOrContent(&["review_id"]),
     doc: "Product reviews. Rows without review_id are identified by their whole content.",
     fields: &[
-        f("review_id", Kind::Id, false, &["review_id", "id", "评价ID", "评论ID"], "Unique id of the review."),
-        f("order_id", Kind::Id, false, ORDER_ID_ALIASES, "Order reviewed."),
-        f("customer_id", Kind::Id, true, CUSTOMER_ID_ALIASES, "Who wrote it."),
-        f("sku", Kind::Id, false, &["sku", "product_id", "商品编码", "商品ID", "宝贝ID"], "Product reviewed."),
+        f(
+            "review_id",
+            Kind::Id,
+            false,
+            &["review_id", "id", "评价ID", "评论ID"],
+            "Unique id of the review.",
+        ),
+        f(
+            "order_id",
+            Kind::Id,
+            false,
+            ORDER_ID_ALIASES,
+            "Order reviewed.",
+        ),
+        f(
+            "customer_id",
+            Kind::Id,
+            true,
+            CUSTOMER_ID_ALIASES,
+            "Who wrote it.",
+        ),
+        f(
+            "sku",
+            Kind::Id,
+            false,
+            &["sku", "product_id", "商品编码", "商品ID", "宝贝ID"],
+            "Product reviewed.",
+        ),
         f(
             "created_at",
             Kind::Time,
             true,
-            &["created_at", "review_time", "reviewed_at", "评价时间", "评论时间"],
+            &[
+                "created_at",
+                "review_time",
+                "reviewed_at",
+                "评价时间",
+                "评论时间",
+            ],
             "When it was written.",
         ),
-        f("rating", Kind::Rating, false, &["rating", "score", "stars", "评分", "星级", "评价等级"], "1–5 stars; 好评/中评/差评 read as 5/3/1."),
-        f("content", Kind::Text, false, &["content", "review", "text", "comment", "评价内容", "评论内容", "评价"], "What it says."),
+        f(
+            "rating",
+            Kind::Rating,
+            false,
+            &["rating", "score", "stars", "评分", "星级", "评价等级"],
+            "1–5 stars; 好评/中评/差评 read as 5/3/1.",
+        ),
+        f(
+            "content",
+            Kind::Text,
+            false,
+            &[
+                "content",
+                "review",
+                "text",
+                "comment",
+                "评价内容",
+                "评论内容",
+                "评价",
+            ],
+            "What it says.",
+        ),
     ],
 };
 
@@ -510,9 +824,19 @@ mod tests {
             t.key_indices();
             for fs in t.fields {
                 if let Some(fb) = fs.fallback {
-                    assert!(t.field(fb).is_some(), "{}.{} falls back to a missing column", t.name, fs.name);
+                    assert!(
+                        t.field(fb).is_some(),
+                        "{}.{} falls back to a missing column",
+                        t.name,
+                        fs.name
+                    );
                 }
-                assert!(!fs.aliases.is_empty(), "{}.{} has no header names", t.name, fs.name);
+                assert!(
+                    !fs.aliases.is_empty(),
+                    "{}.{} has no header names",
+                    t.name,
+                    fs.name
+                );
             }
             assert!(std::ptr::eq(table(t.cli_name).unwrap(), *t));
         }

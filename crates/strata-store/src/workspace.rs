@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{io, Result, StoreError};
-use crate::schema::{TableSpec, TABLES};
+use crate::error::{Result, StoreError, io};
+use crate::schema::{TABLES, TableSpec};
 
 const MANIFEST: &str = "manifest.json";
 const LOCK: &str = ".lock";
@@ -162,7 +162,10 @@ impl Workspace {
     /// Absolute paths of a table's committed part files.
     pub fn part_paths(&self, table: &TableSpec) -> Vec<PathBuf> {
         let dir = table_dir(&self.root, table);
-        self.parts(table).iter().map(|p| dir.join(&p.file)).collect()
+        self.parts(table)
+            .iter()
+            .map(|p| dir.join(&p.file))
+            .collect()
     }
 
     /// Re-reads the manifest, for example after a transaction committed.
@@ -204,12 +207,11 @@ fn read_manifest(root: &Path) -> Result<Manifest> {
         }
         Err(e) => return Err(io(&path)(e)),
     };
-    let mut manifest: Manifest = serde_json::from_str(&text).map_err(|source| {
-        StoreError::Manifest {
+    let mut manifest: Manifest =
+        serde_json::from_str(&text).map_err(|source| StoreError::Manifest {
             path: path.clone(),
             source,
-        }
-    })?;
+        })?;
     if manifest.format != FORMAT {
         return Err(StoreError::ManifestVersion {
             path,
@@ -240,9 +242,7 @@ fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
 /// Deletes part files in table folders that the manifest does not name: leftovers of a writer
@@ -450,7 +450,10 @@ mod tests {
     fn init_refuses_a_folder_with_files_and_open_needs_a_manifest() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("x"), "x").unwrap();
-        assert!(matches!(Workspace::init(dir.path()), Err(StoreError::NotEmpty { .. })));
+        assert!(matches!(
+            Workspace::init(dir.path()),
+            Err(StoreError::NotEmpty { .. })
+        ));
         let e = Workspace::open(dir.path()).unwrap_err();
         assert!(e.to_string().contains("strata init"), "{e}");
         assert!(e.is_user_error());
@@ -487,7 +490,11 @@ mod tests {
         let first = ws.begin().unwrap();
         let e = ws.begin().unwrap_err();
         assert!(matches!(e, StoreError::Locked { .. }), "{e}");
-        assert!(e.to_string().contains(&format!("process {}", std::process::id())), "{e}");
+        assert!(
+            e.to_string()
+                .contains(&format!("process {}", std::process::id())),
+            "{e}"
+        );
         drop(first);
         ws.begin().unwrap();
     }

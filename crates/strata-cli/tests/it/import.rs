@@ -6,10 +6,10 @@ use std::time::{Duration, Instant};
 use crate::{new_workspace, ok, query, run, stderr, strata, user_error};
 
 /// A Taobao-style export: GBK, a report title above the header, Chinese headers and values,
-/// `¥1,299.00` amounts, mixed time formats, and three broken rows.
+/// `￥1,299.00` amounts, mixed time formats, and three broken rows.
 const GBK_ORDERS: &str = "订单报表 2026年3月,,,,,,,,\n\
 订单编号,买家ID,下单时间,实付金额,订单状态,支付方式,收货省份,收货城市,渠道\n\
-1001,C1,2026/3/1 14:05,\"¥1,299.00\",交易成功,支付宝,广东省,深圳市,天猫\n\
+1001,C1,2026/3/1 14:05,\"￥1,299.00\",交易成功,支付宝,广东省,深圳市,天猫\n\
 1002,C2,2026-03-02 09:00:00,￥88.50,已退款,微信支付,浙江,杭州,直播\n\
 1003,C1,not a date,10,交易成功,支付宝,广东,广州,APP\n\
 1004,,2026-03-03 10:00,20,交易成功,支付宝,广东,广州,APP\n\
@@ -29,10 +29,19 @@ fn gbk_export_with_chinese_headers_and_broken_rows() {
     let ws = new_workspace(dir.path());
     let file = dir.path().join("订单.csv");
     write_gbk(&file, GBK_ORDERS);
-    let out = ok(&["-w", ws.to_str().unwrap(), "import", "orders", file.to_str().unwrap()]);
+    let out = ok(&[
+        "-w",
+        ws.to_str().unwrap(),
+        "import",
+        "orders",
+        file.to_str().unwrap(),
+    ]);
     assert!(out.contains("GBK/GB18030"), "{out}");
     assert!(out.contains("skipped 1 rows above the header"), "{out}");
-    assert!(out.contains("orders: 7 read, 4 imported, 0 updated, 0 duplicated, 3 rejected; 4 rows now"), "{out}");
+    assert!(
+        out.contains("orders: 7 read, 4 imported, 0 updated, 0 duplicated, 3 rejected; 4 rows now"),
+        "{out}"
+    );
 
     let got = query(
         &ws,
@@ -52,7 +61,12 @@ fn gbk_export_with_chinese_headers_and_broken_rows() {
 
     // The rejects file names file, line, column, value and reason for each bad row.
     let rejects_dir = ws.join("rejects");
-    let rejects_file = std::fs::read_dir(&rejects_dir).unwrap().next().unwrap().unwrap().path();
+    let rejects_file = std::fs::read_dir(&rejects_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let mut r = csv::Reader::from_path(&rejects_file).unwrap();
     let rows: Vec<Vec<String>> = r
         .records()
@@ -81,18 +95,30 @@ fn reimport_changes_nothing_and_new_values_replace_old() {
     let parts_before = manifest(&ws)["tables"]["orders"].clone();
 
     let out = ok(&["-w", w, "import", "orders", file.to_str().unwrap()]);
-    assert!(out.contains("7 read, 0 imported, 0 updated, 4 duplicated, 3 rejected; 4 rows now"), "{out}");
-    assert_eq!(manifest(&ws)["tables"]["orders"], parts_before, "a re-import rewrites nothing");
+    assert!(
+        out.contains("7 read, 0 imported, 0 updated, 4 duplicated, 3 rejected; 4 rows now"),
+        "{out}"
+    );
+    assert_eq!(
+        manifest(&ws)["tables"]["orders"],
+        parts_before,
+        "a re-import rewrites nothing"
+    );
 
     // The shop re-exports with order 1001 refunded and one new order.
-    let changed = GBK_ORDERS
-        .replace("\"¥1,299.00\",交易成功", "\"¥1,299.00\",已退款")
+    let changed = GBK_ORDERS.replace("\"￥1,299.00\",交易成功", "\"￥1,299.00\",已退款")
         + "1008,C5,2026-03-06 08:00,5,交易成功,支付宝,广东,广州,APP\n";
     write_gbk(&file, &changed);
     let out = ok(&["-w", w, "import", "orders", file.to_str().unwrap()]);
-    assert!(out.contains("8 read, 1 imported, 1 updated, 3 duplicated, 3 rejected; 5 rows now"), "{out}");
+    assert!(
+        out.contains("8 read, 1 imported, 1 updated, 3 duplicated, 3 rejected; 5 rows now"),
+        "{out}"
+    );
     assert_eq!(
-        query(&ws, "SELECT order_id, status FROM orders WHERE order_id IN ('1001', '1008') ORDER BY 1"),
+        query(
+            &ws,
+            "SELECT order_id, status FROM orders WHERE order_id IN ('1001', '1008') ORDER BY 1"
+        ),
         "order_id,status\n1001,refunded\n1008,paid\n"
     );
 }
@@ -103,18 +129,30 @@ fn import_killed_midway_leaves_the_workspace_as_it_was() {
     let ws = new_workspace(dir.path());
     let w = ws.to_str().unwrap();
     let small = dir.path().join("small.csv");
-    std::fs::write(&small, "order_id,customer_id,ordered_at,paid_amount\nA1,C1,2026-01-01,10\n").unwrap();
+    std::fs::write(
+        &small,
+        "order_id,customer_id,ordered_at,paid_amount\nA1,C1,2026-01-01,10\n",
+    )
+    .unwrap();
     ok(&["-w", w, "import", "orders", small.to_str().unwrap()]);
     let manifest_before = std::fs::read(ws.join("manifest.json")).unwrap();
 
     let big = dir.path().join("big.csv");
     let mut text = String::from("order_id,customer_id,ordered_at,paid_amount,status\n");
     for i in 0..400_000 {
-        text.push_str(&format!("B{i},C{},2026-02-01 10:{:02}:00,{}.50,paid\n", i % 5000, i % 60, i % 900));
+        text.push_str(&format!(
+            "B{i},C{},2026-02-01 10:{:02}:00,{}.50,paid\n",
+            i % 5000,
+            i % 60,
+            i % 900
+        ));
     }
     std::fs::write(&big, text).unwrap();
 
-    let mut child = strata().args(["-w", w, "import", "orders", big.to_str().unwrap()]).spawn().unwrap();
+    let mut child = strata()
+        .args(["-w", w, "import", "orders", big.to_str().unwrap()])
+        .spawn()
+        .unwrap();
     // Wait until the import has started writing its part, then kill it without warning.
     let orders_dir = ws.join("tables/orders");
     let started = Instant::now();
@@ -123,19 +161,28 @@ fn import_killed_midway_leaves_the_workspace_as_it_was() {
         if files > 1 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "the import never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the import never started"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
 
-    assert_eq!(std::fs::read(ws.join("manifest.json")).unwrap(), manifest_before);
+    assert_eq!(
+        std::fs::read(ws.join("manifest.json")).unwrap(),
+        manifest_before
+    );
     assert_eq!(query(&ws, "SELECT count(*) AS n FROM orders"), "n\n1\n");
 
     // The next import is not blocked, cleans up, and lands everything.
     let out = ok(&["-w", w, "import", "orders", big.to_str().unwrap()]);
     assert!(out.contains("400000 imported"), "{out}");
-    assert_eq!(query(&ws, "SELECT count(*) AS n FROM orders"), "n\n400001\n");
+    assert_eq!(
+        query(&ws, "SELECT count(*) AS n FROM orders"),
+        "n\n400001\n"
+    );
     let files = std::fs::read_dir(&orders_dir).unwrap().count();
     assert_eq!(files, 2, "leftovers of the killed import are removed");
 }
@@ -152,22 +199,57 @@ fn a_file_that_cannot_be_read_fails_and_names_the_cause() {
     assert!(e.contains("the workspace is unchanged"), "{e}");
 
     let missing_col = dir.path().join("y.csv");
-    std::fs::write(&missing_col, "订单编号,下单时间,实付金额\n1,2026-01-01,3\n").unwrap();
+    std::fs::write(
+        &missing_col,
+        "订单编号,下单时间,实付金额,客人\n1,2026-01-01,3,Z9\n",
+    )
+    .unwrap();
     let e = user_error(&["-w", w, "import", "orders", missing_col.to_str().unwrap()]);
-    assert!(e.contains("no column for `orders.customer_id`") && e.contains("--map customer_id=HEADER"), "{e}");
+    assert!(
+        e.contains("no column for `orders.customer_id`") && e.contains("--map customer_id=HEADER"),
+        "{e}"
+    );
 
     // With a mapping it goes in.
-    let o = run(&["-w", w, "import", "orders", missing_col.to_str().unwrap(), "--map", "customer_id=订单编号"]);
+    let o = run(&[
+        "-w",
+        w,
+        "import",
+        "orders",
+        missing_col.to_str().unwrap(),
+        "--map",
+        "customer_id=客人",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
 
     let bad_xlsx = dir.path().join("z.xlsx");
     std::fs::write(&bad_xlsx, "this is not a zip").unwrap();
     let e = user_error(&["-w", w, "import", "orders", bad_xlsx.to_str().unwrap()]);
-    assert!(e.contains("z.xlsx") && e.contains("not a readable XLSX"), "{e}");
+    assert!(
+        e.contains("z.xlsx") && e.contains("not a readable XLSX"),
+        "{e}"
+    );
 
     let strict = dir.path().join("s.csv");
-    std::fs::write(&strict, "order_id,customer_id,ordered_at,paid_amount\nS1,C1,2026-01-01,1\nS2,C1,yesterday,1\n").unwrap();
-    let e = user_error(&["-w", w, "import", "orders", strict.to_str().unwrap(), "--strict"]);
+    std::fs::write(
+        &strict,
+        "order_id,customer_id,ordered_at,paid_amount\nS1,C1,2026-01-01,1\nS2,C1,yesterday,1\n",
+    )
+    .unwrap();
+    let e = user_error(&[
+        "-w",
+        w,
+        "import",
+        "orders",
+        strict.to_str().unwrap(),
+        "--strict",
+    ]);
     assert!(e.contains("1 rows rejected and --strict was given"), "{e}");
-    assert_eq!(query(&ws, "SELECT count(*) AS n FROM orders WHERE order_id LIKE 'S%'"), "n\n0\n");
+    assert_eq!(
+        query(
+            &ws,
+            "SELECT count(*) AS n FROM orders WHERE order_id LIKE 'S%'"
+        ),
+        "n\n0\n"
+    );
 }

@@ -26,14 +26,25 @@ pub fn stderr(o: &Output) -> String {
 /// Runs strata and insists it succeeds; returns stdout.
 pub fn ok(args: &[&str]) -> String {
     let o = run(args);
-    assert!(o.status.success(), "strata {args:?} failed:\n{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        o.status.success(),
+        "strata {args:?} failed:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
     stdout(&o)
 }
 
 /// Runs strata and insists it fails as a user error (exit 1); returns stderr.
 pub fn user_error(args: &[&str]) -> String {
     let o = run(args);
-    assert_eq!(o.status.code(), Some(1), "strata {args:?}:\n{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "strata {args:?}:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
     stderr(&o)
 }
 
@@ -45,7 +56,14 @@ pub fn new_workspace(dir: &Path) -> PathBuf {
 
 /// Runs a query and returns its CSV output.
 pub fn query(ws: &Path, sql: &str) -> String {
-    ok(&["--workspace", ws.to_str().unwrap(), "query", "--format", "csv", sql])
+    ok(&[
+        "--workspace",
+        ws.to_str().unwrap(),
+        "query",
+        "--format",
+        "csv",
+        sql,
+    ])
 }
 
 #[test]
@@ -73,20 +91,41 @@ fn demo_runs_end_to_end_and_imports_every_generated_row() {
     for table in ["customers", "orders", "order_items", "events", "reviews"] {
         assert!(text.contains(&format!("{table}: ")), "{text}");
     }
-    assert!(!text.contains("all rejected rows"), "the demo data must import cleanly:\n{text}");
+    assert!(
+        !text.contains("all rejected rows"),
+        "the demo data must import cleanly:\n{text}"
+    );
     let ws = out.join("workspace");
-    let counts = query(&ws, "SELECT (SELECT count(*) FROM customers) c, (SELECT count(DISTINCT customer_id) FROM orders) b");
-    assert_eq!(counts.lines().nth(1).unwrap().split(',').next().unwrap(), "300", "{counts}");
+    let counts = query(
+        &ws,
+        "SELECT (SELECT count(*) FROM customers) c, (SELECT count(DISTINCT customer_id) FROM orders) b",
+    );
+    assert_eq!(
+        counts.lines().nth(1).unwrap().split(',').next().unwrap(),
+        "300",
+        "{counts}"
+    );
     // Running the demo again replaces its own folder.
     ok(&["demo", "--customers", "50", "--out", out.to_str().unwrap()]);
-    assert_eq!(query(&ws, "SELECT count(*) n FROM customers").lines().nth(1), Some("50"));
+    assert_eq!(
+        query(&ws, "SELECT count(*) n FROM customers")
+            .lines()
+            .nth(1),
+        Some("50")
+    );
 }
 
 #[test]
 fn demo_will_not_overwrite_a_folder_it_did_not_make() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("precious.txt"), "keep me").unwrap();
-    let e = user_error(&["demo", "--customers", "10", "--out", dir.path().to_str().unwrap()]);
+    let e = user_error(&[
+        "demo",
+        "--customers",
+        "10",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
     assert!(e.contains("was not made by `strata demo`"), "{e}");
     assert!(dir.path().join("precious.txt").exists());
 }
@@ -95,20 +134,45 @@ fn demo_will_not_overwrite_a_folder_it_did_not_make() {
 fn user_errors_say_what_to_do_and_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let e = user_error(&["--workspace", missing.to_str().unwrap(), "query", "SELECT 1"]);
-    assert!(e.contains("no strata workspace") && e.contains("strata init"), "{e}");
+    let e = user_error(&[
+        "--workspace",
+        missing.to_str().unwrap(),
+        "query",
+        "SELECT 1",
+    ]);
+    assert!(
+        e.contains("no strata workspace") && e.contains("strata init"),
+        "{e}"
+    );
 
     let ws = new_workspace(dir.path());
     let w = ws.to_str().unwrap();
     let e = user_error(&["-w", w, "import", "shipments", "x.csv"]);
     assert!(e.contains("unknown table `shipments`"), "{e}");
-    let e = user_error(&["-w", w, "import", "orders", dir.path().join("missing.csv").to_str().unwrap()]);
-    assert!(e.contains("missing.csv") && e.contains("No such file"), "{e}");
+    let e = user_error(&[
+        "-w",
+        w,
+        "import",
+        "orders",
+        dir.path().join("missing.csv").to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("missing.csv") && e.contains("No such file"),
+        "{e}"
+    );
     let e = user_error(&["-w", w, "query", "SELECT nope FROM orders"]);
     assert!(e.contains("nope"), "{e}");
     let e = user_error(&["-w", w, "import", "orders", "x.csv", "--map", "order_id"]);
     assert!(e.contains("expected COLUMN=HEADER"), "{e}");
-    let e = user_error(&["-w", w, "import", "orders", "x.csv", "--timezone", "Mars/Base"]);
+    let e = user_error(&[
+        "-w",
+        w,
+        "import",
+        "orders",
+        "x.csv",
+        "--timezone",
+        "Mars/Base",
+    ]);
     assert!(e.contains("unknown time zone `Mars/Base`"), "{e}");
     let e = user_error(&["init", w]);
     assert!(e.contains("already holds a strata workspace"), "{e}");
@@ -123,6 +187,13 @@ fn query_prints_tables_csv_and_json() {
     assert!(t.contains("| one | letter |"), "{t}");
     let j = ok(&["-w", w, "query", "-f", "jsonl", "SELECT 1 AS one"]);
     assert_eq!(j.trim(), r#"{"one":1}"#);
-    let j = ok(&["-w", w, "query", "-f", "json", "SELECT count(*) AS n FROM orders"]);
+    let j = ok(&[
+        "-w",
+        w,
+        "query",
+        "-f",
+        "json",
+        "SELECT count(*) AS n FROM orders",
+    ]);
     assert_eq!(j.trim(), r#"[{"n":0}]"#);
 }

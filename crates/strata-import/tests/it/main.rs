@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{Decimal128Type, Int64Type, TimestampMicrosecondType};
-use strata_import::{import, ImportOptions, ImportSummary, Mapping};
-use strata_store::schema::{EVENTS, ORDERS, ORDER_ITEMS, REVIEWS};
-use strata_store::{read_part, TableSpec, Workspace};
+use strata_import::{ImportOptions, ImportSummary, Mapping, import};
+use strata_store::schema::{EVENTS, ORDER_ITEMS, ORDERS, REVIEWS};
+use strata_store::{TableSpec, Workspace, read_part};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -19,7 +19,11 @@ fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
     let ws = Workspace::init(&root.join("ws")).unwrap();
-    Fixture { _dir: dir, root, ws }
+    Fixture {
+        _dir: dir,
+        root,
+        ws,
+    }
 }
 
 impl Fixture {
@@ -29,7 +33,12 @@ impl Fixture {
         p
     }
 
-    fn import(&mut self, table: &'static TableSpec, files: &[PathBuf], opts: &ImportOptions) -> ImportSummary {
+    fn import(
+        &mut self,
+        table: &'static TableSpec,
+        files: &[PathBuf],
+        opts: &ImportOptions,
+    ) -> ImportSummary {
         let s = import(&self.ws, table, files, opts, &mut |_| {}).unwrap();
         self.ws.reload().unwrap();
         s
@@ -49,22 +58,36 @@ impl Fixture {
 
 fn strings(b: &RecordBatch, col: &str) -> Vec<Option<String>> {
     let a = b.column_by_name(col).unwrap().as_string::<i32>();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i).to_string())).collect()
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i).to_string()))
+        .collect()
 }
 
 fn ints(b: &RecordBatch, col: &str) -> Vec<Option<i64>> {
     let a = b.column_by_name(col).unwrap().as_primitive::<Int64Type>();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 
 fn cents(b: &RecordBatch, col: &str) -> Vec<Option<i128>> {
-    let a = b.column_by_name(col).unwrap().as_primitive::<Decimal128Type>();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(col)
+        .unwrap()
+        .as_primitive::<Decimal128Type>();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 
 fn micros(b: &RecordBatch, col: &str) -> Vec<Option<i64>> {
-    let a = b.column_by_name(col).unwrap().as_primitive::<TimestampMicrosecondType>();
-    (0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i))).collect()
+    let a = b
+        .column_by_name(col)
+        .unwrap()
+        .as_primitive::<TimestampMicrosecondType>();
+    (0..a.len())
+        .map(|i| a.is_valid(i).then(|| a.value(i)))
+        .collect()
 }
 
 fn some(v: &[&str]) -> Vec<Option<String>> {
@@ -81,7 +104,10 @@ fn xlsx_with_a_title_row_typed_cells_and_excel_dates() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.write_string(0, 0, "2026年3月订单").unwrap();
-    for (c, h) in ["订单号", "会员ID", "付款时间", "支付金额", "是否使用优惠券"].iter().enumerate() {
+    for (c, h) in ["订单号", "会员ID", "付款时间", "支付金额", "是否使用优惠券"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(1, c as u16, *h).unwrap();
     }
     // A number order id, a date cell, a numeric amount.
@@ -102,7 +128,10 @@ fn xlsx_with_a_title_row_typed_cells_and_excel_dates() {
     assert_eq!((s.read, s.inserted, s.rejected), (2, 1, 1));
     assert_eq!(s.files[0].info.preamble_rows, 1);
     let r = &s.sample_rejects[0];
-    assert_eq!((r.line, r.column.as_str(), r.value.as_str()), (4, "支付金额 (column D)", "lots"));
+    assert_eq!(
+        (r.line, r.column.as_str(), r.value.as_str()),
+        (4, "支付金额 (column D)", "lots")
+    );
     let b = f.rows(&ORDERS);
     assert_eq!(strings(&b, "order_id"), some(&["202603010001"]));
     // ordered_at falls back to the payment time when there is no order time.
@@ -128,14 +157,31 @@ fn json_lines_keep_unknown_fields_as_properties() {
     let s = f.import(&EVENTS, &[path], &ImportOptions::default());
     assert_eq!((s.read, s.inserted, s.rejected), (4, 2, 2));
     assert_eq!(s.sample_rejects[0].line, 4);
-    assert!(s.sample_rejects[0].reason.contains("customer_id or an anonymous_id"));
+    assert!(
+        s.sample_rejects[0]
+            .reason
+            .contains("customer_id or an anonymous_id")
+    );
     assert_eq!(s.sample_rejects[1].line, 5);
-    assert!(s.sample_rejects[1].reason.contains("expected one JSON object per line"));
+    assert!(
+        s.sample_rejects[1]
+            .reason
+            .contains("expected one JSON object per line")
+    );
     let b = f.rows(&EVENTS);
-    assert_eq!(strings(&b, "event_type"), some(&["add_to_cart", "page_view"]));
+    assert_eq!(
+        strings(&b, "event_type"),
+        some(&["add_to_cart", "page_view"])
+    );
     assert_eq!(strings(&b, "page"), some(&["product", "home"]));
-    assert_eq!(micros(&b, "event_time"), vec![Some(MARCH_1_1405_SHANGHAI); 2]);
-    assert_eq!(strings(&b, "properties"), some(&[r#"{"coupon":"NEW10"}"#, r#"{"ref":"ad"}"#]));
+    assert_eq!(
+        micros(&b, "event_time"),
+        vec![Some(MARCH_1_1405_SHANGHAI); 2]
+    );
+    assert_eq!(
+        strings(&b, "properties"),
+        some(&[r#"{"coupon":"NEW10"}"#, r#"{"ref":"ad"}"#])
+    );
 }
 
 #[test]
@@ -164,7 +210,10 @@ fn parquet_input_with_other_column_names_through_a_mapping_file() {
         arrow::datatypes::Field::new("buyer", arrow::datatypes::DataType::Int64, false),
         arrow::datatypes::Field::new(
             "created",
-            arrow::datatypes::DataType::Timestamp(arrow::datatypes::TimeUnit::Millisecond, Some("+00:00".into())),
+            arrow::datatypes::DataType::Timestamp(
+                arrow::datatypes::TimeUnit::Millisecond,
+                Some("+00:00".into()),
+            ),
             false,
         ),
         arrow::datatypes::Field::new("amount", arrow::datatypes::DataType::Float64, false),
@@ -175,18 +224,26 @@ fn parquet_input_with_other_column_names_through_a_mapping_file() {
             Arc::new(arrow::array::StringArray::from(vec!["P1", "P2"])),
             Arc::new(arrow::array::Int64Array::from(vec![7, 8])),
             Arc::new(
-                arrow::array::TimestampMillisecondArray::from(vec![1_772_345_100_000, 1_772_345_160_000])
-                    .with_timezone("+00:00"),
+                arrow::array::TimestampMillisecondArray::from(vec![
+                    1_772_345_100_000,
+                    1_772_345_160_000,
+                ])
+                .with_timezone("+00:00"),
             ),
             Arc::new(arrow::array::Float64Array::from(vec![10.25, 3.0])),
         ],
     )
     .unwrap();
     let path = f.root.join("orders.parquet");
-    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None)
+            .unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
-    let mapping_file = f.file("map.toml", "[orders]\norder_id = \"oid\"\ncustomer_id = \"buyer\"\nordered_at = \"created\"\n");
+    let mapping_file = f.file(
+        "map.toml",
+        "[orders]\norder_id = \"oid\"\ncustomer_id = \"buyer\"\nordered_at = \"created\"\n",
+    );
     let opts = ImportOptions {
         mapping: strata_import::read_mapping(&mapping_file).unwrap(),
         ..ImportOptions::default()
@@ -202,7 +259,10 @@ fn parquet_input_with_other_column_names_through_a_mapping_file() {
 #[test]
 fn order_lines_without_numbers_are_numbered_and_reimport_is_idempotent() {
     let mut f = fixture();
-    let path = f.file("items.csv", "订单编号,商品编码,数量,单价\nO1,S1,1,10\nO1,S2,2,5\nO2,S1,1,10\n");
+    let path = f.file(
+        "items.csv",
+        "订单编号,商品编码,数量,单价\nO1,S1,1,10\nO1,S2,2,5\nO2,S1,1,10\n",
+    );
     let s = f.import(&ORDER_ITEMS, &[path.clone()], &ImportOptions::default());
     assert_eq!(s.inserted, 3);
     let b = f.rows(&ORDER_ITEMS);
@@ -232,7 +292,10 @@ fn repeats_within_one_import_fold_and_counts_add_up() {
 #[test]
 fn events_without_ids_are_identified_by_content() {
     let mut f = fixture();
-    let path = f.file("ev.csv", "customer_id,event_time,event_type\nC1,2026-01-01 10:00,login\nC1,2026-01-01 10:05,login\n");
+    let path = f.file(
+        "ev.csv",
+        "customer_id,event_time,event_type\nC1,2026-01-01 10:00,login\nC1,2026-01-01 10:05,login\n",
+    );
     let s = f.import(&EVENTS, &[path.clone()], &ImportOptions::default());
     assert_eq!(s.inserted, 2);
     let s = f.import(&EVENTS, &[path], &ImportOptions::default());
@@ -243,9 +306,17 @@ fn events_without_ids_are_identified_by_content() {
 #[test]
 fn decimal_comma_locale_and_user_mapping() {
     let mut f = fixture();
-    let path = f.file("eu.csv", "Bestellnr;Kunde;Datum;Betrag\nB1;K1;03/04/2026 10:00;\"1.299,00 €\"\n");
+    let path = f.file(
+        "eu.csv",
+        "Bestellnr;Kunde;Datum;Betrag\nB1;K1;03/04/2026 10:00;\"1.299,00 €\"\n",
+    );
     let mut mapping = Mapping::default();
-    for (col, header) in [("order_id", "Bestellnr"), ("customer_id", "Kunde"), ("ordered_at", "Datum"), ("paid_amount", "Betrag")] {
+    for (col, header) in [
+        ("order_id", "Bestellnr"),
+        ("customer_id", "Kunde"),
+        ("ordered_at", "Datum"),
+        ("paid_amount", "Betrag"),
+    ] {
         mapping.add("orders", col, header).unwrap();
     }
     let opts = ImportOptions {
@@ -291,12 +362,24 @@ fn an_invalid_utf8_cell_is_rejected_not_garbled() {
 #[test]
 fn the_workspace_is_unchanged_when_a_later_file_fails() {
     let mut f = fixture();
-    let good = f.file("good.csv", "order_id,customer_id,ordered_at,paid_amount\n1,C1,2026-01-01,1\n");
+    let good = f.file(
+        "good.csv",
+        "order_id,customer_id,ordered_at,paid_amount\n1,C1,2026-01-01,1\n",
+    );
     let bad = f.file("bad.csv", "nothing,to,see\n");
-    let e = import(&f.ws, &ORDERS, &[good, bad], &ImportOptions::default(), &mut |_| {}).unwrap_err();
+    let e = import(
+        &f.ws,
+        &ORDERS,
+        &[good, bad],
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("bad.csv: no header row"), "{e}");
     f.ws.reload().unwrap();
     assert_eq!(f.ws.rows(&ORDERS), 0);
-    let leftovers = std::fs::read_dir(f.ws.root().join("tables/orders")).unwrap().count();
+    let leftovers = std::fs::read_dir(f.ws.root().join("tables/orders"))
+        .unwrap()
+        .count();
     assert_eq!(leftovers, 0);
 }
