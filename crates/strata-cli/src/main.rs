@@ -41,7 +41,7 @@ enum Command {
         dir: Option<PathBuf>,
     },
     /// Import files into a table, all or nothing.
-    Import(import::ImportArgs),
+    Import(Box<import::ImportArgs>),
     /// Run SQL over every table of the workspace.
     Query(query::QueryArgs),
     /// Tables, row counts and the history of imports.

@@ -64,7 +64,7 @@ pub fn sql(ws: &Workspace, sql: &str) -> Result<Vec<RecordBatch>> {
     runtime()?
         .block_on(async {
             let df = ctx.sql(sql).await?;
-            Ok::<_, DataFusionError>(df.collect().await?)
+            df.collect().await
         })
         .map_err(anyhow::Error::from)
 }
@@ -203,10 +203,10 @@ pub fn markdown(only: Option<&str>) -> Result<String> {
                 aliases.join(" "),
                 f.doc
             ));
-            if let Kind::Vocab(v) = f.kind {
-                if !vocabs.contains(&v) {
-                    vocabs.push(v);
-                }
+            if let Kind::Vocab(v) = f.kind
+                && !vocabs.contains(&v)
+            {
+                vocabs.push(v);
             }
         }
     }

@@ -133,13 +133,13 @@ impl BatchBuilder {
             let mut raw = row.present[fi]
                 .then(|| row.vals[fi].trim())
                 .filter(|s| !s.is_empty());
-            if raw.is_none() {
-                if let Some(fb) = self.fallback[fi] {
-                    src = fb;
-                    raw = row.present[fb]
-                        .then(|| row.vals[fb].trim())
-                        .filter(|s| !s.is_empty());
-                }
+            if raw.is_none()
+                && let Some(fb) = self.fallback[fi]
+            {
+                src = fb;
+                raw = row.present[fb]
+                    .then(|| row.vals[fb].trim())
+                    .filter(|s| !s.is_empty());
             }
             let Some(s) = raw else {
                 if f.required {
@@ -210,11 +210,10 @@ impl BatchBuilder {
                 },
             };
         }
-        if let Some(ci) = self.currency {
-            if matches!(self.parsed[ci], P::Null) {
-                self.parsed[ci] =
-                    P::Static(detected_currency.unwrap_or(self.opts.default_currency));
-            }
+        if let Some(ci) = self.currency
+            && matches!(self.parsed[ci], P::Null)
+        {
+            self.parsed[ci] = P::Static(detected_currency.unwrap_or(self.opts.default_currency));
         }
         if self.table.name == "events" {
             let has = |name: &str| {

@@ -107,10 +107,10 @@ pub(crate) fn field_for_header(
     if k.is_empty() {
         return None;
     }
-    if let Some(user) = mapping.for_table(table) {
-        if let Some((field, _)) = user.iter().find(|(_, v)| header_key(v) == k) {
-            return table.index_of(field);
-        }
+    if let Some(user) = mapping.for_table(table)
+        && let Some((field, _)) = user.iter().find(|(_, v)| header_key(v) == k)
+    {
+        return table.index_of(field);
     }
     table
         .fields

@@ -939,23 +939,23 @@ impl ParquetSource {
 impl Source for ParquetSource {
     fn next(&mut self, row: &mut RowBuf) -> Result<bool> {
         loop {
-            if let Some((batch, cols)) = &self.batch {
-                if self.at < batch.num_rows() {
-                    let i = self.at;
-                    self.at += 1;
-                    self.line += 1;
-                    row.clear();
-                    row.line = self.line;
-                    row.labels.clone_from(&self.labels);
-                    for (fi, col) in cols.iter().enumerate() {
-                        if let Some(a) = col {
-                            if a.is_valid(i) {
-                                row.set(fi, a.value(i));
-                            }
-                        }
+            if let Some((batch, cols)) = &self.batch
+                && self.at < batch.num_rows()
+            {
+                let i = self.at;
+                self.at += 1;
+                self.line += 1;
+                row.clear();
+                row.line = self.line;
+                row.labels.clone_from(&self.labels);
+                for (fi, col) in cols.iter().enumerate() {
+                    if let Some(a) = col
+                        && a.is_valid(i)
+                    {
+                        row.set(fi, a.value(i));
                     }
-                    return Ok(true);
                 }
+                return Ok(true);
             }
             let Some(batch) = self.reader.next() else {
                 return Ok(false);
@@ -991,11 +991,9 @@ impl Source for ParquetSource {
     }
 
     fn bytes_done(&self) -> u64 {
-        if self.rows_total == 0 {
-            self.size
-        } else {
-            self.size * self.line.min(self.rows_total) / self.rows_total
-        }
+        (self.size * self.line.min(self.rows_total))
+            .checked_div(self.rows_total)
+            .unwrap_or(self.size)
     }
 
     fn info(&self) -> SourceInfo {

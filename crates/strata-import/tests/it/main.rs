@@ -263,7 +263,11 @@ fn order_lines_without_numbers_are_numbered_and_reimport_is_idempotent() {
         "items.csv",
         "订单编号,商品编码,数量,单价\nO1,S1,1,10\nO1,S2,2,5\nO2,S1,1,10\n",
     );
-    let s = f.import(&ORDER_ITEMS, &[path.clone()], &ImportOptions::default());
+    let s = f.import(
+        &ORDER_ITEMS,
+        std::slice::from_ref(&path),
+        &ImportOptions::default(),
+    );
     assert_eq!(s.inserted, 3);
     let b = f.rows(&ORDER_ITEMS);
     assert_eq!(ints(&b, "line_no"), vec![Some(1), Some(2), Some(1)]);
@@ -296,7 +300,11 @@ fn events_without_ids_are_identified_by_content() {
         "ev.csv",
         "customer_id,event_time,event_type\nC1,2026-01-01 10:00,login\nC1,2026-01-01 10:05,login\n",
     );
-    let s = f.import(&EVENTS, &[path.clone()], &ImportOptions::default());
+    let s = f.import(
+        &EVENTS,
+        std::slice::from_ref(&path),
+        &ImportOptions::default(),
+    );
     assert_eq!(s.inserted, 2);
     let s = f.import(&EVENTS, &[path], &ImportOptions::default());
     assert_eq!((s.inserted, s.duplicated), (0, 2));
