@@ -143,8 +143,8 @@ SELECT
   count(DISTINCT customer_id) AS buyers,
   CAST(sum(paid_amount) FILTER (WHERE status = 'paid') AS DECIMAL(18,2)) AS revenue,
   CAST(avg(paid_amount) FILTER (WHERE status = 'paid') AS DECIMAL(18,2)) AS avg_order_value,
-  CAST(min(ordered_at) AS DATE) AS first_order,
-  CAST(max(ordered_at) AS DATE) AS last_order,
+  CAST(min(ordered_at AT TIME ZONE 'Asia/Shanghai') AS DATE) AS first_order,
+  CAST(max(ordered_at AT TIME ZONE 'Asia/Shanghai') AS DATE) AS last_order,
   (SELECT count(*) FROM events) AS events,
   (SELECT count(*) FROM reviews) AS reviews
 FROM orders";

@@ -234,7 +234,8 @@ Strata keeps five canonical tables as Parquet under the workspace folder. Times 
 zone (default Asia/Shanghai). Money is `decimal(18,2)`. Headers are matched ignoring case, spaces, \
 `_`, `-` and a trailing unit in brackets (`实付金额(元)`); the first recognised header in the \
 order listed wins, and `--map COLUMN=HEADER` or a mapping file overrides them. Every table is \
-queryable by name with `strata query`.\n";
+queryable by name with `strata query`; for local wall-clock times write \
+`ordered_at AT TIME ZONE 'Asia/Shanghai'`.\n";
 
 pub fn schema(args: &SchemaArgs) -> Result<()> {
     if let Some(t) = &args.table {
