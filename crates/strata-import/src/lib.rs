@@ -172,7 +172,7 @@ pub fn import(
         bytes_total += meta.len();
     }
 
-    let mut txn = ws.begin()?;
+    let txn = ws.begin()?;
     let generation = txn.generation();
     let mut rejects = RejectSink {
         path: opts.rejects_path.clone().unwrap_or_else(|| {
@@ -184,6 +184,36 @@ pub fn import(
         count: 0,
         sample: Vec::new(),
     };
+    let rejects_dir_existed = rejects.path.parent().is_some_and(Path::exists);
+    let result = import_rows(table, files, opts, progress, txn, &mut rejects, bytes_total);
+    // A failed import leaves no trace in the workspace, not even its rejects; with --strict the
+    // rejects are what the user needs to see, so they stay.
+    if let Err(e) = &result
+        && !matches!(e, ImportError::Strict { .. })
+        && opts.rejects_path.is_none()
+    {
+        rejects.out = None;
+        let _ = std::fs::remove_file(&rejects.path);
+        if !rejects_dir_existed && let Some(dir) = rejects.path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    let mut summary = result?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Reads, stages and commits; the caller owns the rejects so it can clean them up on failure.
+fn import_rows(
+    table: &'static TableSpec,
+    files: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(&Progress),
+    mut txn: strata_store::Transaction,
+    rejects: &mut RejectSink,
+    bytes_total: u64,
+) -> Result<ImportSummary> {
+    let generation = txn.generation();
     let mut stager = merge::Stager::new(table, &mut txn)?;
     let mut builder = build::BatchBuilder::new(table, opts.values.clone());
     let mut row = source::RowBuf::new(table);
@@ -233,7 +263,7 @@ pub fn import(
     if opts.strict && rejects.count > 0 {
         return Err(ImportError::Strict {
             rejected: rejects.count,
-            rejects: rejects.path,
+            rejects: rejects.path.clone(),
         });
     }
 
@@ -267,11 +297,11 @@ pub fn import(
         updated: counts.updated,
         duplicated: counts.duplicated,
         rejected: rejects.count,
-        rejects_file: (rejects.count > 0).then_some(rejects.path),
-        sample_rejects: rejects.sample,
+        rejects_file: (rejects.count > 0).then(|| rejects.path.clone()),
+        sample_rejects: std::mem::take(&mut rejects.sample),
         generation,
         rows_after,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds: 0.0,
     })
 }
 

@@ -372,7 +372,7 @@ fn the_workspace_is_unchanged_when_a_later_file_fails() {
     let mut f = fixture();
     let good = f.file(
         "good.csv",
-        "order_id,customer_id,ordered_at,paid_amount\n1,C1,2026-01-01,1\n",
+        "order_id,customer_id,ordered_at,paid_amount\n1,C1,2026-01-01,1\n2,C1,never,1\n",
     );
     let bad = f.file("bad.csv", "nothing,to,see\n");
     let e = import(
@@ -390,4 +390,6 @@ fn the_workspace_is_unchanged_when_a_later_file_fails() {
         .unwrap()
         .count();
     assert_eq!(leftovers, 0);
+    // Not even the rejects of the failed import stay behind.
+    assert!(!f.ws.root().join("rejects").exists());
 }
