@@ -49,6 +49,9 @@ pub struct ImportArgs {
     /// Dates like 03/04/2026 are day first.
     #[arg(long, env = "STRATA_DAY_FIRST", value_parser = clap::builder::BoolishValueParser::new())]
     pub day_first: bool,
+    /// Import even if the file's headers fit another table better.
+    #[arg(long)]
+    pub no_table_check: bool,
     /// Import nothing if any row is rejected.
     #[arg(long)]
     pub strict: bool,
@@ -139,6 +142,7 @@ pub fn options(ws: &Path, args: &ImportArgs) -> Result<ImportOptions> {
     Ok(ImportOptions {
         values,
         read: ReadOptions {
+            no_table_check: args.no_table_check,
             format,
             encoding,
             delimiter,

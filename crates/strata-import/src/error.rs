@@ -41,6 +41,21 @@ pub enum ImportError {
         header: String,
         found: String,
     },
+    #[error("{path}: its headers fit table `{better}` ({better_count} columns) better than `{table}` ({count}); import it with `strata import {better_cli}`, or pass --no-table-check if `{table}` is meant", path = .path.display())]
+    WrongTable {
+        path: PathBuf,
+        table: &'static str,
+        count: usize,
+        better: &'static str,
+        better_cli: &'static str,
+        better_count: usize,
+    },
+    #[error("{path}: every one of its {rows} rows was rejected, so nothing was imported (is it the right table or mapping?); the reasons are in {rejects}", path = .path.display(), rejects = .rejects.display())]
+    AllRejected {
+        path: PathBuf,
+        rows: u64,
+        rejects: PathBuf,
+    },
     #[error("mapping: {detail}")]
     Mapping { detail: String },
     #[error("{rejected} rows rejected and --strict was given, so nothing was imported; the rejects are in {rejects}", rejects = .rejects.display())]

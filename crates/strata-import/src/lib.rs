@@ -189,7 +189,10 @@ pub fn import(
     // A failed import leaves no trace in the workspace, not even its rejects; with --strict the
     // rejects are what the user needs to see, so they stay.
     if let Err(e) = &result
-        && !matches!(e, ImportError::Strict { .. })
+        && !matches!(
+            e,
+            ImportError::Strict { .. } | ImportError::AllRejected { .. }
+        )
         && opts.rejects_path.is_none()
     {
         rejects.out = None;
@@ -241,6 +244,14 @@ fn import_rows(
                     rows: rows + read,
                 });
             }
+        }
+        if read > 0 && rejected == read && !opts.strict {
+            rejects.close()?;
+            return Err(ImportError::AllRejected {
+                path: path.clone(),
+                rows: read,
+                rejects: rejects.path.clone(),
+            });
         }
         bytes_before += std::fs::metadata(path).map_or(0, |m| m.len());
         rows += read;

@@ -126,6 +126,37 @@ pub(crate) fn known_headers(table: &TableSpec, mapping: &Mapping, headers: &[Str
         .count()
 }
 
+/// Refuses a file whose headers fit another table clearly better, and completely: the usual
+/// mistake of importing an order export as customers would otherwise overwrite customer rows.
+pub(crate) fn check_table(
+    table: &'static TableSpec,
+    mapping: &Mapping,
+    headers: &[String],
+    path: &Path,
+) -> Result<()> {
+    let count = known_headers(table, mapping, headers);
+    for other in strata_store::TABLES {
+        if other.name == table.name {
+            continue;
+        }
+        let n = known_headers(other, &Mapping::default(), headers);
+        if n > count + 1
+            && n >= 2 * count
+            && resolve(other, &Mapping::default(), headers, path).is_ok()
+        {
+            return Err(ImportError::WrongTable {
+                path: path.to_path_buf(),
+                table: table.name,
+                count,
+                better: other.name,
+                better_cli: other.cli_name,
+                better_count: n,
+            });
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn resolve(
     table: &'static TableSpec,
     mapping: &Mapping,

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use strata_store::{Kind, TableSpec};
 
 use crate::error::{ImportError, Result};
-use crate::mapping::{Mapping, Resolved, field_for_header, known_headers, resolve};
+use crate::mapping::{Mapping, Resolved, check_table, field_for_header, known_headers, resolve};
 
 /// Input file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,8 @@ impl Format {
 /// How to read input files; everything is detected when left unset.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// Skip the check that a file's headers do not fit another table better.
+    pub no_table_check: bool,
     pub format: Option<Format>,
     pub encoding: Option<&'static Encoding>,
     pub delimiter: Option<u8>,
@@ -144,7 +146,12 @@ pub(crate) fn open(
         Format::Csv | Format::Tsv => Box::new(CsvSource::open(path, table, mapping, opts, format)?),
         Format::Xlsx => Box::new(XlsxSource::open(path, table, mapping, opts)?),
         Format::Jsonl => Box::new(JsonlSource::open(path, table, mapping)?),
-        Format::Parquet => Box::new(ParquetSource::open(path, table, mapping)?),
+        Format::Parquet => Box::new(ParquetSource::open(
+            path,
+            table,
+            mapping,
+            opts.no_table_check,
+        )?),
     })
 }
 
@@ -464,6 +471,9 @@ impl CsvSource {
             }
             preamble += 1;
         };
+        if !opts.no_table_check {
+            check_table(table, mapping, &headers, path)?;
+        }
         let resolved = resolve(table, mapping, &headers, path)?;
         let labels = labels_for(table, &resolved, &headers);
         Ok(CsvSource {
@@ -669,6 +679,9 @@ impl XlsxSource {
             .iter()
             .map(|c| c.clone().unwrap_or_default())
             .collect();
+        if !opts.no_table_check {
+            check_table(table, mapping, &headers, path)?;
+        }
         let resolved = resolve(table, mapping, &headers, path)?;
         let labels = table
             .fields
@@ -896,7 +909,12 @@ struct ParquetSource {
 }
 
 impl ParquetSource {
-    fn open(path: &Path, table: &'static TableSpec, mapping: &Mapping) -> Result<ParquetSource> {
+    fn open(
+        path: &Path,
+        table: &'static TableSpec,
+        mapping: &Mapping,
+        no_table_check: bool,
+    ) -> Result<ParquetSource> {
         let unreadable = |detail: String| ImportError::Unreadable {
             path: path.to_path_buf(),
             detail,
@@ -913,6 +931,9 @@ impl ParquetSource {
             .iter()
             .map(|f| f.name().clone())
             .collect();
+        if !no_table_check {
+            check_table(table, mapping, &headers, path)?;
+        }
         let resolved = resolve(table, mapping, &headers, path)?;
         let labels = labels_for(table, &resolved, &headers);
         let reader = builder.build().map_err(|e| unreadable(e.to_string()))?;

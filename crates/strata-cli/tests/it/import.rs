@@ -253,3 +253,39 @@ fn a_file_that_cannot_be_read_fails_and_names_the_cause() {
         "n\n0\n"
     );
 }
+
+#[test]
+fn a_file_meant_for_another_table_is_refused_before_it_overwrites_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    let file = dir.path().join("orders.csv");
+    write_gbk(&file, GBK_ORDERS);
+    // An order export has a buyer id, so it could pass for a customer list; it must not.
+    let e = user_error(&["-w", w, "import", "customers", file.to_str().unwrap()]);
+    assert!(
+        e.contains("fit table `orders`") && e.contains("strata import orders"),
+        "{e}"
+    );
+    assert_eq!(query(&ws, "SELECT count(*) AS n FROM customers"), "n\n0\n");
+    // Meant on purpose, it goes in.
+    ok(&[
+        "-w",
+        w,
+        "import",
+        "customers",
+        file.to_str().unwrap(),
+        "--no-table-check",
+    ]);
+
+    // Events as orders: no header to check in JSON Lines, but every row fails, so nothing lands.
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(
+        &events,
+        "{\"customer_id\":\"C1\",\"event_time\":\"2026-01-01\",\"event_type\":\"login\"}\n",
+    )
+    .unwrap();
+    let e = user_error(&["-w", w, "import", "orders", events.to_str().unwrap()]);
+    assert!(e.contains("every one of its 1 rows was rejected"), "{e}");
+    assert_eq!(query(&ws, "SELECT count(*) AS n FROM orders"), "n\n0\n");
+}
