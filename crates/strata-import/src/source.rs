@@ -753,6 +753,7 @@ impl Source for XlsxSource {
 // JSON Lines
 
 struct JsonlSource {
+    path: PathBuf,
     table: &'static TableSpec,
     reader: BufReader<Counting<File>>,
     count: Rc<Cell<u64>>,
@@ -770,6 +771,7 @@ impl JsonlSource {
         let file = open_file(path)?;
         let count = Rc::new(Cell::new(0));
         Ok(JsonlSource {
+            path: path.to_path_buf(),
             table,
             reader: BufReader::with_capacity(
                 1 << 20,
@@ -816,7 +818,7 @@ impl Source for JsonlSource {
                 .reader
                 .read_until(b'\n', &mut self.buf)
                 .map_err(|source| ImportError::Io {
-                    path: PathBuf::new(),
+                    path: self.path.clone(),
                     source,
                 })?;
             if n == 0 {
