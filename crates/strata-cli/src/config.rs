@@ -19,6 +19,51 @@ currency = "CNY"
 decimal_comma = false
 # true when dates like 03/04/2026 mean 3 April.
 day_first = false
+
+[analyze]
+# Analysis date; default: the day of the latest order.
+# as_of = "2026-10-31"
+# Festival and promotion windows (local dates), for festival_share and scenario-driven buyers.
+festivals = ["02-12..02-14", "03-08", "05-20", "06-01..06-18", "11-01..11-11", "12-10..12-12"]
+
+[analyze.rfm]
+# quantile: scores 1-5 by quintiles of the customers' own values; fixed: by the cut points below.
+method = "quantile"
+recency_days = [30, 90, 180, 365]
+orders = [1, 2, 4, 8]
+monetary = [300, 1000, 3000, 8000]
+
+[analyze.rules]
+# The reports' rule segments.
+loyal_max_recency_days = 30
+loyal_min_orders = 5
+loyal_min_monetary = 5000
+churn_min_recency_days = 90
+churn_max_orders = 2
+churn_max_monetary = 1000
+
+[analyze.tiers]
+# By spend in the last 12 months: diamond above, gold from, silver from; bronze below.
+diamond = 5000
+gold = 2000
+silver = 500
+
+[analyze.types]
+# Tested in order: brand-loyal, scenario-driven (festival share), price-sensitive, else mixed.
+brand_min_orders = 3
+brand_min_share = 0.6
+coupon_min_rate = 0.5
+discount_min_share = 0.15
+festival_min_share = 0.4
+
+[analyze.lifecycle]
+# Days: new = first order within new_days; active/at risk/dormant/churned by days since the
+# last order; won back = active after a gap of at least won_back_gap_days.
+new_days = 30
+active_days = 90
+at_risk_days = 180
+churned_days = 365
+won_back_gap_days = 180
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +71,8 @@ day_first = false
 pub struct Config {
     #[serde(default)]
     pub import: ImportConfig,
+    #[serde(default)]
+    pub analyze: strata_features::AnalyzeConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,5 +106,22 @@ mod tests {
         let c: Config = toml::from_str(TEMPLATE).unwrap();
         assert_eq!(c.import.timezone.as_deref(), Some("Asia/Shanghai"));
         assert_eq!(c.import.decimal_comma, Some(false));
+        let d = strata_features::AnalyzeConfig::default();
+        assert_eq!(c.analyze.festivals, d.festivals);
+        assert_eq!(
+            c.analyze.rules.loyal_min_monetary,
+            d.rules.loyal_min_monetary
+        );
+        assert_eq!(c.analyze.tiers.silver, d.tiers.silver);
+        assert_eq!(c.analyze.rfm.monetary, d.rfm.monetary);
+        assert_eq!(
+            c.analyze.lifecycle.won_back_gap_days,
+            d.lifecycle.won_back_gap_days
+        );
+        assert_eq!(
+            c.analyze.types.festival_min_share,
+            d.types.festival_min_share
+        );
+        c.analyze.validate().unwrap();
     }
 }

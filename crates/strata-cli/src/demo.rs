@@ -33,6 +33,10 @@ pub struct DemoArgs {
     /// Only write the files; do not import them.
     #[arg(long)]
     pub no_import: bool,
+    /// Leave out behaviour events (most of the data): a quicker shop of orders, items,
+    /// customers and reviews, as the benchmarks use.
+    #[arg(long)]
+    pub no_events: bool,
 }
 
 fn prepare(out: &Path) -> Result<()> {
@@ -73,6 +77,7 @@ pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
         customers: args.customers,
         seed: args.seed,
         end: args.end,
+        events: !args.no_events,
         ..DemoConfig::default()
     };
     let bar = if quiet || !std::io::stderr().is_terminal() {
@@ -118,6 +123,9 @@ pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
         ("reviews", &f.reviews),
     ];
     for (table, path) in steps {
+        if table == "events" && args.no_events {
+            continue;
+        }
         let spec = strata_store::table(table).expect("the demo writes canonical tables");
         let s = crate::import::run_one(&ws, spec, std::slice::from_ref(path), &opts, quiet)?;
         crate::import::print_summary(&s);
@@ -129,6 +137,15 @@ pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
     query::write_batches(&mut std::io::stdout(), &overview, OutputFormat::Table)?;
     let channels = query::sql(&ws, CHANNELS_SQL)?;
     query::write_batches(&mut std::io::stdout(), &channels, OutputFormat::Table)?;
+
+    println!();
+    crate::analyze::run(
+        &ws_dir,
+        &crate::analyze::AnalyzeArgs {
+            as_of: None,
+            export: vec![],
+        },
+    )?;
     println!(
         "\nworkspace: {ws}\ntry: strata --workspace {ws} query \"SELECT status, count(*) FROM orders GROUP BY status\"",
         ws = ws_dir.display()

@@ -1,7 +1,9 @@
 //! The `strata` command line: thin glue over the library crates. Only this crate knows clap.
 
+mod analyze;
 mod config;
 mod demo;
+mod export;
 mod import;
 mod query;
 
@@ -44,6 +46,8 @@ enum Command {
     Import(Box<import::ImportArgs>),
     /// Run SQL over every table of the workspace.
     Query(query::QueryArgs),
+    /// Compute the customer table: value, RFM scores, segments, tiers, types and lifecycle.
+    Analyze(analyze::AnalyzeArgs),
     /// Tables, row counts and the history of imports.
     Status,
     /// The canonical tables: columns, types and the header names recognised.
@@ -73,6 +77,8 @@ fn is_user_error(e: &anyhow::Error) -> bool {
                 .is_some_and(|e| e.is_user_error())
             || c.downcast_ref::<datafusion::error::DataFusionError>()
                 .is_some_and(query::is_user_sql_error)
+            || c.downcast_ref::<strata_features::FeatureError>()
+                .is_some_and(|e| e.is_user_error())
             || c.downcast_ref::<toml::de::Error>().is_some()
     })
 }
@@ -106,6 +112,7 @@ fn main() -> ExitCode {
         }
         Command::Import(args) => import::run(&cli.workspace, cli.quiet, &args),
         Command::Query(args) => query::run(&cli.workspace, &args),
+        Command::Analyze(args) => analyze::run(&cli.workspace, &args),
         Command::Status => query::status(&cli.workspace),
         Command::Schema(args) => query::schema(&args),
         Command::Demo(args) => demo::run(cli.quiet, &args),

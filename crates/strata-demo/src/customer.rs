@@ -401,6 +401,8 @@ pub(crate) struct Shop<'a> {
     pub cal: &'a Calendar,
     pub catalog: &'a Catalog,
     pub seed: u64,
+    /// Whether to generate browsing sessions beyond the buying ones (most of the events).
+    pub browsing: bool,
     /// Failed funnel walks per successful one: (1 − P) / P.
     failed_per_success: f64,
     hours_female: [f64; 24],
@@ -423,6 +425,7 @@ impl<'a> Shop<'a> {
             cal,
             catalog,
             seed,
+            browsing: true,
             failed_per_success: (1.0 - p) / p,
             hours_female: hours(data::PEAK_FEMALE),
             hours_male: hours(data::PEAK_MALE),
@@ -497,7 +500,11 @@ impl<'a> Shop<'a> {
 
         // Failed sessions while active, thinning out before dropout.
         let known_rate = lambda * self.failed_per_success;
-        let active_end = dropout_at.unwrap_or(span);
+        let active_end = if self.browsing {
+            dropout_at.unwrap_or(span)
+        } else {
+            reg
+        };
         let mut t = reg;
         loop {
             t += rng.exponential(known_rate * smax);
@@ -517,7 +524,7 @@ impl<'a> Shop<'a> {
             }
         }
         // After dropping out: a few more visits, then almost none.
-        if let Some(d) = dropout_at {
+        if let Some(d) = dropout_at.filter(|_| self.browsing) {
             let mut t = d;
             loop {
                 t += rng.exponential(known_rate * POST_DROPOUT_RATE * smax);
@@ -535,7 +542,11 @@ impl<'a> Shop<'a> {
         }
 
         // Anonymous visitors that never log in or buy, about a quarter of all sessions.
-        let anon = rng.poisson(out.sessions.len() as f64 * ANON_PER_KNOWN);
+        let anon = if self.browsing {
+            rng.poisson(out.sessions.len() as f64 * ANON_PER_KNOWN)
+        } else {
+            0
+        };
         let mut visitor = 0;
         for i in 0..anon {
             if i > 0 && rng.chance(0.6) {

@@ -34,6 +34,10 @@ pub struct DemoConfig {
     pub end: NaiveDate,
     /// Length of the window that ends on `end`.
     pub years: u32,
+    /// Write behaviour events. Without them generation is several times faster and the files
+    /// hold orders, items, customers and reviews only (for benchmarks of the order path); the
+    /// orders are the same either way, registration times differ slightly.
+    pub events: bool,
 }
 
 impl Default for DemoConfig {
@@ -43,6 +47,7 @@ impl Default for DemoConfig {
             seed: 42,
             end: NaiveDate::from_ymd_opt(2026, 10, 31).expect("valid date"),
             years: 2,
+            events: true,
         }
     }
 }
@@ -125,8 +130,9 @@ pub fn generate(
     })?;
     let files = DemoFiles::in_dir(out_dir);
     let catalog = catalog::Catalog::new(cfg.seed);
-    let shop = customer::Shop::new(&cal, &catalog, cfg.seed);
-    let mut writers = output::Writers::create(&files, &cal, &catalog)?;
+    let mut shop = customer::Shop::new(&cal, &catalog, cfg.seed);
+    shop.browsing = cfg.events;
+    let mut writers = output::Writers::create(&files, &cal, &catalog, cfg.events)?;
     let mut one = customer::CustomerOut::default();
     for index in 0..cfg.customers {
         shop.customer(index, &mut one);

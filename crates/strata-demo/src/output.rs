@@ -89,7 +89,8 @@ pub(crate) struct Writers<'a> {
     orders: csv::Writer<BufWriter<File>>,
     gbk: GbkVocabulary,
     items: csv::Writer<BufWriter<File>>,
-    events: BufWriter<File>,
+    /// `None` when events are not written.
+    events: Option<BufWriter<File>>,
     reviews: csv::Writer<BufWriter<File>>,
     line: Vec<u8>,
     field: String,
@@ -132,6 +133,7 @@ impl<'a> Writers<'a> {
         files: &'a DemoFiles,
         cal: &'a Calendar,
         catalog: &'a Catalog,
+        with_events: bool,
     ) -> Result<Self, DemoError> {
         let mut customers = csv_writer(create(&files.customers, true)?);
         customers
@@ -152,7 +154,11 @@ impl<'a> Writers<'a> {
         items
             .write_record(ITEMS_HEADER)
             .map_err(csv_error(&files.order_items))?;
-        let events = create(&files.events, false)?;
+        let events = if with_events {
+            Some(create(&files.events, false)?)
+        } else {
+            None
+        };
         let mut reviews = csv_writer(create(&files.reviews, true)?);
         reviews
             .write_record(REVIEWS_HEADER)
@@ -187,11 +193,13 @@ impl<'a> Writers<'a> {
             .map_err(csv_error(&self.files.order_items))?;
         self.write_reviews(c)
             .map_err(csv_error(&self.files.reviews))?;
-        self.write_events(c).map_err(io_error(&self.files.events))?;
+        if self.events.is_some() {
+            self.write_events(c).map_err(io_error(&self.files.events))?;
+            self.counts.events += c.events.len() as u64;
+        }
         self.counts.orders += c.orders.len() as u64;
         self.counts.order_items += c.items.len() as u64;
         self.counts.reviews += c.reviews.len() as u64;
-        self.counts.events += c.events.len() as u64;
         Ok(())
     }
 
@@ -202,7 +210,9 @@ impl<'a> Writers<'a> {
         self.customers.flush().map_err(io_error(&files.customers))?;
         self.items.flush().map_err(io_error(&files.order_items))?;
         self.reviews.flush().map_err(io_error(&files.reviews))?;
-        self.events.flush().map_err(io_error(&files.events))?;
+        if let Some(events) = self.events.as_mut() {
+            events.flush().map_err(io_error(&files.events))?;
+        }
         Ok(self.counts)
     }
 
@@ -414,7 +424,9 @@ impl<'a> Writers<'a> {
                     Prop::Login(i) => push_pair(l, "method", data::LOGIN_METHODS[i]),
                 }
                 l.extend_from_slice(b"}}\n");
-                self.events.write_all(l)?;
+                if let Some(out) = self.events.as_mut() {
+                    out.write_all(l)?;
+                }
             }
         }
         Ok(())

@@ -162,7 +162,7 @@ pub(crate) struct Stager {
 
 impl Stager {
     pub fn new(table: &'static TableSpec, txn: &mut Transaction) -> Result<Stager> {
-        let staged = txn.new_part_path(table);
+        let staged = txn.new_part_path(table)?;
         let writer = PartWriter::create(&staged.1, table.schema())?;
         Ok(Stager {
             table,
@@ -253,7 +253,7 @@ impl Stager {
                 },
             );
         } else {
-            let (file2, path2) = txn.new_part_path(table);
+            let (file2, path2) = txn.new_part_path(table)?;
             let mut w = PartWriter::create(&path2, table.schema())?;
             let mut at = 0u64;
             for batch in read_part(&path, None, READ_BATCH)? {
@@ -335,7 +335,7 @@ impl Stager {
             txn.replace_part(self.table, &part.file, None);
             return Ok(());
         }
-        let (file, new_path) = txn.new_part_path(self.table);
+        let (file, new_path) = txn.new_part_path(self.table)?;
         let mut w = PartWriter::create(&new_path, self.table.schema())?;
         for (batch, mask) in &batches {
             let kept = filter_record_batch(batch, mask)?;

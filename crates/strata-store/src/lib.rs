@@ -12,7 +12,7 @@ mod session;
 mod workspace;
 
 pub use error::{Result, StoreError};
-pub use parts::{PartWriter, read_part};
+pub use parts::{PartWriter, part_schema, read_part};
 pub use schema::{FieldSpec, Kind, RowKey, TABLES, TableSpec, Vocab, table};
 pub use session::session;
-pub use workspace::{HistoryEntry, Manifest, Part, TableState, Transaction, Workspace};
+pub use workspace::{HistoryEntry, Manifest, Part, TableName, TableState, Transaction, Workspace};

@@ -96,3 +96,15 @@ pub fn read_part(
     }
     builder.build().map_err(perr)
 }
+
+/// The Arrow schema stored in a part file (how derived tables, whose schema lives in the code
+/// that writes them, are registered for SQL).
+pub fn part_schema(path: &Path) -> Result<SchemaRef> {
+    let file = File::open(path).map_err(io(path))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| StoreError::Parquet {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(builder.schema().clone())
+}

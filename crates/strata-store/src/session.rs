@@ -1,6 +1,9 @@
 //! One DataFusion session over every table of a workspace.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+
+use arrow::datatypes::SchemaRef;
 
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -13,8 +16,10 @@ use crate::error::{Result, StoreError};
 use crate::schema::TABLES;
 use crate::workspace::Workspace;
 
-/// A session in which every canonical table is registered under its name, reading exactly the
-/// parts the manifest names (never a folder listing, so uncommitted files stay invisible).
+/// A session in which every table is registered under its name, reading exactly the parts the
+/// manifest names (never a folder listing, so uncommitted files stay invisible): the canonical
+/// tables always (empty until imported), and derived tables such as `customer_profile` once an
+/// analysis has written them.
 pub fn session(ws: &Workspace) -> Result<SessionContext> {
     let config = SessionConfig::new()
         .with_information_schema(true)
@@ -28,6 +33,21 @@ pub fn session(ws: &Workspace) -> Result<SessionContext> {
             ctx.register_table(t.name, Arc::new(empty))?;
             continue;
         }
+        register(&ctx, t.name, &paths, schema)?;
+    }
+    for (name, state) in &ws.manifest().tables {
+        if TABLES.iter().any(|t| t.name == name) || state.parts.is_empty() {
+            continue;
+        }
+        let paths = ws.part_paths(name.as_str());
+        let schema = crate::parts::part_schema(&paths[0])?;
+        register(&ctx, name, &paths, schema)?;
+    }
+    Ok(ctx)
+}
+
+fn register(ctx: &SessionContext, name: &str, paths: &[PathBuf], schema: SchemaRef) -> Result<()> {
+    {
         let urls = paths
             .iter()
             .map(|p| {
@@ -43,7 +63,7 @@ pub fn session(ws: &Workspace) -> Result<SessionContext> {
         let config = ListingTableConfig::new_with_multi_paths(urls)
             .with_listing_options(options)
             .with_schema(schema);
-        ctx.register_table(t.name, Arc::new(ListingTable::try_new(config)?))?;
+        ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
     }
-    Ok(ctx)
+    Ok(())
 }

@@ -23,6 +23,30 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Result, StoreError, io};
 use crate::schema::{TABLES, TableSpec};
 
+/// Names a table of the workspace: a canonical table ([`TableSpec`]) or a derived one that an
+/// analysis writes (such as `customer_profile`), by its name.
+pub trait TableName {
+    fn table_name(&self) -> &str;
+}
+
+impl TableName for TableSpec {
+    fn table_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl<T: TableName + ?Sized> TableName for &T {
+    fn table_name(&self) -> &str {
+        (**self).table_name()
+    }
+}
+
+impl TableName for str {
+    fn table_name(&self) -> &str {
+        self
+    }
+}
+
 const MANIFEST: &str = "manifest.json";
 const LOCK: &str = ".lock";
 const TABLES_DIR: &str = "tables";
@@ -147,20 +171,20 @@ impl Workspace {
     }
 
     /// The committed parts of a table (none for a table never imported).
-    pub fn parts(&self, table: &TableSpec) -> &[Part] {
+    pub fn parts(&self, table: &(impl TableName + ?Sized)) -> &[Part] {
         self.manifest
             .tables
-            .get(table.name)
+            .get(table.table_name())
             .map(|t| t.parts.as_slice())
             .unwrap_or(&[])
     }
 
-    pub fn rows(&self, table: &TableSpec) -> u64 {
+    pub fn rows(&self, table: &(impl TableName + ?Sized)) -> u64 {
         self.parts(table).iter().map(|p| p.rows).sum()
     }
 
     /// Absolute paths of a table's committed part files.
-    pub fn part_paths(&self, table: &TableSpec) -> Vec<PathBuf> {
+    pub fn part_paths(&self, table: &(impl TableName + ?Sized)) -> Vec<PathBuf> {
         let dir = table_dir(&self.root, table);
         self.parts(table)
             .iter()
@@ -192,8 +216,21 @@ impl Workspace {
     }
 }
 
-pub(crate) fn table_dir(root: &Path, table: &TableSpec) -> PathBuf {
-    root.join(TABLES_DIR).join(table.name)
+pub(crate) fn table_dir(root: &Path, table: &(impl TableName + ?Sized)) -> PathBuf {
+    root.join(TABLES_DIR).join(table.table_name())
+}
+
+/// Every table the manifests know of, canonical first, then derived ones.
+fn table_names<'a>(manifests: &[&'a Manifest]) -> Vec<&'a str> {
+    let mut names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+    for m in manifests {
+        for name in m.tables.keys() {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    names
 }
 
 fn read_manifest(root: &Path) -> Result<Manifest> {
@@ -248,14 +285,14 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// Deletes part files in table folders that the manifest does not name: leftovers of a writer
 /// that failed or was killed before it committed.
 fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
-    for t in TABLES {
+    for t in table_names(&[manifest]) {
         let dir = table_dir(root, t);
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
         let live: HashSet<&str> = manifest
             .tables
-            .get(t.name)
+            .get(t)
             .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
             .unwrap_or_default();
         for e in entries.flatten() {
@@ -339,41 +376,56 @@ impl Transaction {
     }
 
     /// The table's parts as this transaction currently sees them.
-    pub fn parts(&self, table: &TableSpec) -> &[Part] {
+    pub fn parts(&self, table: &(impl TableName + ?Sized)) -> &[Part] {
         self.next
             .tables
-            .get(table.name)
+            .get(table.table_name())
             .map(|t| t.parts.as_slice())
             .unwrap_or(&[])
     }
 
-    pub fn part_path(&self, table: &TableSpec, part: &Part) -> PathBuf {
+    pub fn part_path(&self, table: &(impl TableName + ?Sized), part: &Part) -> PathBuf {
         table_dir(&self.root, table).join(&part.file)
     }
 
     /// A fresh path for a new part of `table`, remembered so it is removed if the
     /// transaction does not commit.
-    pub fn new_part_path(&mut self, table: &TableSpec) -> (String, PathBuf) {
+    pub fn new_part_path(
+        &mut self,
+        table: &(impl TableName + ?Sized),
+    ) -> Result<(String, PathBuf)> {
         self.counter += 1;
         let file = format!("part-{:08}-{:04}.parquet", self.generation(), self.counter);
-        let path = table_dir(&self.root, table).join(&file);
+        let dir = table_dir(&self.root, table);
+        // Derived tables get their folder on first write.
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let path = dir.join(&file);
         self.written.push(path.clone());
-        (file, path)
+        Ok((file, path))
     }
 
     /// Adds a written part to the table.
-    pub fn add_part(&mut self, table: &TableSpec, part: Part) {
+    pub fn add_part(&mut self, table: &(impl TableName + ?Sized), part: Part) {
         self.next
             .tables
-            .entry(table.name.to_string())
+            .entry(table.table_name().to_string())
             .or_default()
             .parts
             .push(part);
     }
 
     /// Replaces (or, with `None`, drops) one part of the table.
-    pub fn replace_part(&mut self, table: &TableSpec, old: &str, new: Option<Part>) {
-        let state = self.next.tables.entry(table.name.to_string()).or_default();
+    pub fn replace_part(
+        &mut self,
+        table: &(impl TableName + ?Sized),
+        old: &str,
+        new: Option<Part>,
+    ) {
+        let state = self
+            .next
+            .tables
+            .entry(table.table_name().to_string())
+            .or_default();
         if let Some(at) = state.parts.iter().position(|p| p.file == old) {
             match new {
                 Some(p) => state.parts[at] = p,
@@ -382,6 +434,15 @@ impl Transaction {
                 }
             }
         }
+    }
+
+    /// Replaces every part of a table with `parts`: how analyses publish a derived table.
+    pub fn replace_table(&mut self, table: &(impl TableName + ?Sized), parts: Vec<Part>) {
+        self.next
+            .tables
+            .entry(table.table_name().to_string())
+            .or_default()
+            .parts = parts;
     }
 
     /// Records what this commit did in the manifest's history.
@@ -405,14 +466,14 @@ impl Transaction {
         self.committed = true;
         // The old manifest is gone, so parts it named and the new one does not are garbage.
         // A failure here loses nothing: the next writer removes them.
-        for t in TABLES {
+        for t in table_names(&[&self.base, &self.next]) {
             let live: HashSet<&str> = self
                 .next
                 .tables
-                .get(t.name)
+                .get(t)
                 .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
                 .unwrap_or_default();
-            if let Some(old) = self.base.tables.get(t.name) {
+            if let Some(old) = self.base.tables.get(t) {
                 for p in &old.parts {
                     if !live.contains(p.file.as_str()) {
                         let _ = fs::remove_file(table_dir(&self.root, t).join(&p.file));
@@ -440,7 +501,7 @@ mod tests {
     use crate::schema::ORDERS;
 
     fn write_empty_part(txn: &mut Transaction) -> Part {
-        let (file, path) = txn.new_part_path(&ORDERS);
+        let (file, path) = txn.new_part_path(&ORDERS).unwrap();
         let w = crate::PartWriter::create(&path, ORDERS.schema()).unwrap();
         let (rows, bytes) = w.finish().unwrap();
         Part { file, rows, bytes }

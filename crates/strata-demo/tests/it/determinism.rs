@@ -83,3 +83,30 @@ fn rejects_a_zero_year_window() {
         "{err}"
     );
 }
+
+#[test]
+fn without_events_the_orders_are_the_same_and_no_events_are_written() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let full = run(7, a.path());
+    let cfg = DemoConfig {
+        customers: 300,
+        seed: 7,
+        events: false,
+        ..DemoConfig::default()
+    };
+    let s = generate(&cfg, b.path(), &mut |_| {}).unwrap();
+    assert_eq!(s.events, 0);
+    assert!(!s.files.events.exists());
+    assert!(
+        std::fs::read(&s.files.orders).unwrap() == full[1],
+        "orders differ"
+    );
+    assert!(
+        std::fs::read(&s.files.order_items).unwrap() == full[2],
+        "items differ"
+    );
+    assert!(
+        std::fs::read(&s.files.reviews).unwrap() == full[4],
+        "reviews differ"
+    );
+}
