@@ -147,7 +147,8 @@ pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
         },
     )?;
     println!(
-        "\nworkspace: {ws}\ntry: strata --workspace {ws} query \"SELECT status, count(*) FROM orders GROUP BY status\"",
+        "\nopen the report: {}\nworkspace: {ws}\ntry: strata --workspace {ws} query \"SELECT rfm_segment, count(*) FROM customer_profile GROUP BY 1\"",
+        args.out.join("report.html").display(),
         ws = ws_dir.display()
     );
     Ok(())

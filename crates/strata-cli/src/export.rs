@@ -35,9 +35,22 @@ pub fn write(batches: &[RecordBatch], path: &Path, tz: Tz, sheet: &str) -> Resul
             path.display()
         ))),
     };
+    readable_by_all(tmp.as_file())?;
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(rows)
+}
+
+/// Temporary files are private (0600); a report or export is an ordinary file (0644).
+pub fn readable_by_all(file: &std::fs::File) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// A cell as the export writes it.

@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod import;
 mod query;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +49,8 @@ enum Command {
     Query(query::QueryArgs),
     /// Compute the customer table: value, RFM scores, segments, tiers, types and lifecycle.
     Analyze(analyze::AnalyzeArgs),
+    /// Write the insight report: one HTML file with charts, in Chinese or English.
+    Report(report::ReportArgs),
     /// Tables, row counts and the history of imports.
     Status,
     /// The canonical tables: columns, types and the header names recognised.
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&cli.workspace, cli.quiet, &args),
         Command::Query(args) => query::run(&cli.workspace, &args),
         Command::Analyze(args) => analyze::run(&cli.workspace, &args),
+        Command::Report(args) => report::run(&cli.workspace, &args),
         Command::Status => query::status(&cli.workspace),
         Command::Schema(args) => query::schema(&args),
         Command::Demo(args) => demo::run(cli.quiet, &args),

@@ -16,7 +16,9 @@ use strata_store::{HistoryEntry, Part, PartWriter, Workspace};
 
 pub use config::AnalyzeConfig;
 pub use error::{FeatureError, Result};
-pub use profile::{AnalysisMeta, COLUMNS, META_KEY, PROFILE_TABLE, Profile, compute};
+pub use profile::{
+    AnalysisMeta, COLUMNS, META_KEY, OrdersPass, PROFILE_TABLE, Profile, compute, orders_pass,
+};
 
 /// Replaces the workspace's `customer_profile` table with `profile`, atomically.
 pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
@@ -30,7 +32,7 @@ pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
     txn.record(HistoryEntry {
         generation: txn.generation(),
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        operation: "analyze".into(),
+        operation: strata_store::PROFILE_OPERATION.into(),
         table: PROFILE_TABLE.into(),
         sources: vec![format!("as of {}", m.as_of)],
         counts: [

@@ -211,6 +211,8 @@ pub fn profile_schema() -> SchemaRef {
 pub struct AnalysisMeta {
     pub as_of: NaiveDate,
     pub timezone: String,
+    /// Exclusive end of the analysis date, UTC µs: orders before it count.
+    pub end_us: i64,
     pub customers: u64,
     pub buyers: u64,
     pub orders_scanned: u64,
@@ -508,12 +510,26 @@ pub fn rfm_scores(
     (cuts, scores)
 }
 
-/// Computes the customer table from the workspace tables registered in `ctx`.
-pub async fn compute(
+/// The orders pass with its derived numbers and RFM scores: the customer-table step that the
+/// benchmark measures. Customers in index order of `pass`.
+#[derive(Debug)]
+pub struct OrdersPass {
+    pub pass: Partial,
+    pub as_of: NaiveDate,
+    pub timezone: String,
+    /// Exclusive end of the analysis date, UTC µs.
+    pub end_us: i64,
+    pub derived: Vec<Derived>,
+    pub cuts: RfmCuts,
+    pub scores: Vec<Option<[u8; 3]>>,
+}
+
+/// Folds the `orders` table into per-customer numbers and RFM scores.
+pub async fn orders_pass(
     ctx: &SessionContext,
     cfg: &AnalyzeConfig,
     default_timezone: &str,
-) -> Result<Profile> {
+) -> Result<OrdersPass> {
     let started = Instant::now();
     let windows = cfg.validate().map_err(FeatureError::Config)?;
     let tz_name = cfg.timezone.as_deref().unwrap_or(default_timezone);
@@ -547,13 +563,52 @@ pub async fn compute(
         start_12m_us: end_us - 365 * US_PER_DAY,
         clock,
     };
-    let mut pass: Partial = kernel::scan_orders(ctx, params).await?;
+    let pass: Partial = kernel::scan_orders(ctx, params).await?;
+    let derived: Vec<Derived> = pass
+        .accs
+        .iter()
+        .map(|a| {
+            if a.orders > 0 {
+                derive(a, end_us)
+            } else {
+                Derived::default()
+            }
+        })
+        .collect();
+    let (cuts, scores) = rfm_scores(cfg, &pass.accs, &derived);
     tracing::info!(
         rows = pass.rows,
         customers = pass.accs.len(),
         seconds = started.elapsed().as_secs_f64(),
         "orders pass done"
     );
+    Ok(OrdersPass {
+        pass,
+        as_of,
+        timezone: tz_name.to_string(),
+        end_us,
+        derived,
+        cuts,
+        scores,
+    })
+}
+
+/// Computes the customer table from the workspace tables registered in `ctx`.
+pub async fn compute(
+    ctx: &SessionContext,
+    cfg: &AnalyzeConfig,
+    default_timezone: &str,
+) -> Result<Profile> {
+    let started = Instant::now();
+    let OrdersPass {
+        mut pass,
+        as_of,
+        timezone: tz_name,
+        end_us,
+        mut derived,
+        cuts,
+        mut scores,
+    } = orders_pass(ctx, cfg, default_timezone).await?;
 
     // Customers known only from the customers table join as prospects.
     let (person_ids, persons) = people(ctx).await?;
@@ -587,18 +642,8 @@ pub async fn compute(
         }
     }
 
-    let derived: Vec<Derived> = pass
-        .accs
-        .iter()
-        .map(|a| {
-            if a.orders > 0 {
-                derive(a, end_us)
-            } else {
-                Derived::default()
-            }
-        })
-        .collect();
-    let (cuts, scores) = rfm_scores(cfg, &pass.accs, &derived);
+    derived.resize(n, Derived::default());
+    scores.resize(n, None);
     let buyers = scores.iter().flatten().count();
     let mut means = [0.0f64; 3];
     for s in scores.iter().flatten() {
@@ -707,7 +752,8 @@ pub async fn compute(
     }
     let meta = AnalysisMeta {
         as_of,
-        timezone: tz_name.to_string(),
+        timezone: tz_name,
+        end_us,
         customers: n as u64,
         buyers: buyers as u64,
         orders_scanned: pass.rows,

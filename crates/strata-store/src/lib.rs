@@ -15,4 +15,8 @@ pub use error::{Result, StoreError};
 pub use parts::{PartWriter, part_schema, read_part};
 pub use schema::{FieldSpec, Kind, RowKey, TABLES, TableSpec, Vocab, table};
 pub use session::session;
+
+/// The history operation of a commit that wrote the customer table, so others can tell whether
+/// it is older than the latest import.
+pub const PROFILE_OPERATION: &str = "analyze";
 pub use workspace::{HistoryEntry, Manifest, Part, TableName, TableState, Transaction, Workspace};

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `strata` binary, as a new user meets it.
 
+mod analyze;
 mod import;
 
 use std::path::{Path, PathBuf};
