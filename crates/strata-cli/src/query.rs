@@ -224,6 +224,19 @@ pub fn markdown(only: Option<&str>) -> Result<String> {
             }
         }
     }
+    if only.is_none_or(|o| o == strata_features::PROFILE_TABLE) {
+        s.push_str(&format!(
+            "\n## `{}` (derived, key: customer_id)\n\n\
+             The customer table that `strata analyze` writes: one row per customer known from the \
+             customers or orders tables, as of the analysis date. Every run replaces it whole. \
+             Thresholds are in `strata.toml` under `[analyze]`; the report's methods appendix \
+             prints the values a run used.\n\n| column | type | meaning |\n|---|---|---|\n",
+            strata_features::PROFILE_TABLE
+        ));
+        for c in strata_features::COLUMNS.iter() {
+            s.push_str(&format!("| `{}` | {} | {} |\n", c.name, c.data_type, c.doc));
+        }
+    }
     Ok(s)
 }
 
@@ -238,7 +251,9 @@ queryable by name with `strata query`; for local wall-clock times write \
 `ordered_at AT TIME ZONE 'Asia/Shanghai'`.\n";
 
 pub fn schema(args: &SchemaArgs) -> Result<()> {
-    if let Some(t) = &args.table {
+    if let Some(t) = &args.table
+        && t != strata_features::PROFILE_TABLE
+    {
         crate::import::table_arg(t)?;
     }
     if args.markdown {
@@ -264,6 +279,19 @@ pub fn schema(args: &SchemaArgs) -> Result<()> {
             );
         }
         println!();
+    }
+    if args
+        .table
+        .as_deref()
+        .is_none_or(|o| o == strata_features::PROFILE_TABLE)
+    {
+        println!(
+            "{} — the customer table `strata analyze` writes",
+            strata_features::PROFILE_TABLE
+        );
+        for c in strata_features::COLUMNS.iter() {
+            println!("  {:<20} {:<20} {}", c.name, c.data_type.to_string(), c.doc);
+        }
     }
     Ok(())
 }
