@@ -42,41 +42,40 @@ orders_bytes=$(du -cb "$ws"/tables/orders/*.parquet | tail -1 | cut -f1)
 echo "   orders parts: $(ls "$ws"/tables/orders/*.parquet | wc -l) files, $((orders_bytes / 1048576)) MB"
 
 peak() { /usr/bin/time -f "%M" -o "$1" "${@:2}"; }
-echo "== strata (orders pass + RFM), $repeats runs"
-peak "$work/strata.mem" "$bin/examples/orders_pass" "$ws" "$as_of" "$repeats" | tee "$work/strata.jsonl"
-echo "== duckdb, $repeats runs"
-peak "$work/duckdb.mem" "$venv/bin/python" "$here/olap.py" duckdb "$ws" "$as_of" "$repeats" | tee "$work/duckdb.jsonl"
-echo "== polars, $repeats runs"
-peak "$work/polars.mem" "$venv/bin/python" "$here/olap.py" polars "$ws" "$as_of" "$repeats" | tee "$work/polars.jsonl"
+
+# Runs the three engines on workspace $1, writing results with prefix $2.
+compare() {
+  local ws="$1" out="$2"
+  echo "== strata (orders pass + RFM), $repeats runs"
+  peak "$out-strata.mem" "$bin/examples/orders_pass" "$ws" "$as_of" "$repeats" | tee "$out-strata.jsonl"
+  echo "== duckdb, $repeats runs"
+  peak "$out-duckdb.mem" "$venv/bin/python" "$here/olap.py" duckdb "$ws" "$as_of" "$repeats" | tee "$out-duckdb.jsonl"
+  echo "== polars, $repeats runs"
+  peak "$out-polars.mem" "$venv/bin/python" "$here/olap.py" polars "$ws" "$as_of" "$repeats" | tee "$out-polars.jsonl"
+  "$venv/bin/python" "$here/summary.py" "$out"
+}
+
+echo
+echo "#### orders as the demo export writes them (each customer's orders together)"
+compare "$ws" "$work/clustered"
 echo "== strata analyze (the whole customer table: with customers, items, segments, written as Parquet)"
-peak "$work/analyze.mem" "$bin/strata" --quiet -w "$ws" analyze --as-of "$as_of" > "$work/analyze.log"
+/usr/bin/time -f "   %e s wall, peak %M KB" "$bin/strata" --quiet -w "$ws" analyze --as-of "$as_of" > "$work/analyze.log"
 head -1 "$work/analyze.log"
 
-"$venv/bin/python" - "$work" <<'PY'
-import json, sys
-work = sys.argv[1]
-runs = {e: [json.loads(l) for l in open(f"{work}/{e}.jsonl")] for e in ("strata", "duckdb", "polars")}
-mem = {e: int(open(f"{work}/{e}.mem").read().split()[-1]) / 1024 for e in ("strata", "duckdb", "polars", "analyze")}
-best = {e: min(r["seconds"] for r in rs) for e, rs in runs.items()}
-print()
-print(f"{'engine':8} {'best s':>8} {'runs':>24} {'peak MB':>8}")
-for e in ("strata", "duckdb", "polars"):
-    print(f"{e:8} {best[e]:8.3f} {' '.join(f'{r['seconds']:.3f}' for r in runs[e]):>24} {mem[e]:8.0f}")
-print(f"strata analyze (whole table) peak {mem['analyze']:.0f} MB")
-print(f"speed-up: {best['duckdb'] / best['strata']:.2f}x DuckDB, {best['polars'] / best['strata']:.2f}x Polars")
-keys = ["buyers", "orders", "revenue", "revenue_12m", "r_sum", "f_sum", "m_sum", "trend_n"]
-ref = runs["strata"][0]
-ok = True
-for e in ("duckdb", "polars"):
-    other = runs[e][0]
-    for k in keys:
-        a, b = ref[k], other[k]
-        same = abs(a - b) <= 1e-6 * max(1, abs(a)) if isinstance(a, float) else a == b
-        if not same:
-            ok = False
-            print(f"MISMATCH {e} {k}: strata {a} vs {b}")
-    if abs(ref["trend_mean"] - other["trend_mean"]) > 1e-5:
-        ok = False
-        print(f"MISMATCH {e} trend_mean: {ref['trend_mean']} vs {other['trend_mean']}")
-print("results agree" if ok else "results DIFFER")
+echo
+echo "#### the same orders sorted by time (how many exports come), imported as Parquet"
+if [ ! -f "$work/by-time/.complete" ]; then
+  rm -rf "$work/by-time" && mkdir -p "$work/by-time"
+  "$venv/bin/python" - "$ws" "$work/by-time/orders.parquet" <<'PY'
+import json, os, sys, duckdb
+ws, out = sys.argv[1], sys.argv[2]
+m = json.load(open(os.path.join(ws, "manifest.json")))
+files = [os.path.join(ws, "tables", "orders", p["file"]) for p in m["tables"]["orders"]["parts"]]
+duckdb.sql(f"COPY (SELECT * FROM read_parquet({files!r}) ORDER BY ordered_at) TO '{out}' (FORMAT parquet)")
 PY
+  "$bin/strata" init "$work/by-time/workspace" > /dev/null
+  "$bin/strata" --quiet -w "$work/by-time/workspace" import orders "$work/by-time/orders.parquet" | tail -1
+  rm "$work/by-time/orders.parquet"
+  touch "$work/by-time/.complete"
+fi
+compare "$work/by-time/workspace" "$work/by-time"

@@ -64,6 +64,18 @@ active_days = 90
 at_risk_days = 180
 churned_days = 365
 won_back_gap_days = 180
+
+[analyze.value]
+# Lifetime value: BG/NBD or MBG/NBD (chosen by BIC) on distinct purchase days, Gamma-Gamma spend.
+enabled = true
+# Days held out at the end to check the model's predictions (0: no check).
+holdout_days = 180
+# Share of revenue that is profit (1: CLV in revenue) and the monthly discount rate.
+margin = 1.0
+monthly_discount_rate = 0.01
+# L2 penalty on the model parameters; fewer buyers than min_customers and no model is fitted.
+penalty = 0.0
+min_customers = 50
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -122,6 +134,8 @@ mod tests {
             c.analyze.types.festival_min_share,
             d.types.festival_min_share
         );
+        assert_eq!(c.analyze.value.holdout_days, d.value.holdout_days);
+        assert_eq!(c.analyze.value.min_customers, d.value.min_customers);
         c.analyze.validate().unwrap();
     }
 }

@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for run in 0..repeats {
         let ctx = session(&ws)?;
         let started = Instant::now();
-        let p = rt.block_on(orders_pass(&ctx, &cfg, "Asia/Shanghai"))?;
+        let p = rt.block_on(orders_pass(&ctx, &cfg, "Asia/Shanghai", false))?;
         let seconds = started.elapsed().as_secs_f64();
         let mut buyers = 0u64;
         let mut orders = 0u64;

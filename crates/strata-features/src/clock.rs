@@ -83,6 +83,21 @@ impl Clock {
         }
     }
 
+    /// Local hour and festival flag together, with one offset lookup.
+    #[inline]
+    pub fn hour_and_festival(&self, us: i64) -> (u8, bool) {
+        let local = self.local_secs(us);
+        let hour = local.div_euclid(3600).rem_euclid(24) as u8;
+        let day = local.div_euclid(SECS_PER_DAY);
+        let d = day - self.base_day;
+        let festival = if d >= 0 && (d as usize) < self.festival.len() {
+            self.festival[d as usize]
+        } else {
+            self.day_is_festival(day)
+        };
+        (hour, festival)
+    }
+
     fn day_is_festival(&self, day: i64) -> bool {
         let Some(date) = chrono::DateTime::from_timestamp(day * SECS_PER_DAY, 0) else {
             return false;
@@ -131,6 +146,16 @@ mod tests {
         // Outside the table the answers are the same, only slower.
         assert_eq!(c.hour(us("2030-06-01T04:00:00Z")), 12);
         assert!(c.is_festival(us("2030-11-05T04:00:00Z")));
+        for t in [
+            "2025-10-31T16:30:00Z",
+            "2025-10-31T15:59:59Z",
+            "2030-11-05T04:00:00Z",
+        ] {
+            assert_eq!(
+                c.hour_and_festival(us(t)),
+                (c.hour(us(t)), c.is_festival(us(t)))
+            );
+        }
     }
 
     #[test]

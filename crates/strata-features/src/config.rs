@@ -16,6 +16,7 @@ pub struct AnalyzeConfig {
     pub tiers: TierConfig,
     pub types: TypeConfig,
     pub lifecycle: LifecycleConfig,
+    pub value: ValueConfig,
     /// Festival and promotion windows as `MM-DD` or `MM-DD..MM-DD` in the shop's time zone.
     pub festivals: Vec<String>,
 }
@@ -30,6 +31,7 @@ impl Default for AnalyzeConfig {
             tiers: TierConfig::default(),
             types: TypeConfig::default(),
             lifecycle: LifecycleConfig::default(),
+            value: ValueConfig::default(),
             festivals: [
                 "02-12..02-14", // Valentine's day
                 "03-08",        // Women's day (三八节)
@@ -176,6 +178,37 @@ impl Default for LifecycleConfig {
     }
 }
 
+/// Lifetime value: the purchase models fitted on daily summaries, and the 12-month CLV.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueConfig {
+    /// Fit the models and add p_alive, expected purchases and CLV to the customer table.
+    pub enabled: bool,
+    /// Days held out at the end to check the model's predictions (0: no check).
+    pub holdout_days: u32,
+    /// Share of revenue that is profit, for CLV (1: CLV in revenue).
+    pub margin: f64,
+    /// Discount rate per month for CLV.
+    pub monthly_discount_rate: f64,
+    /// L2 penalty on the model parameters (0: plain maximum likelihood).
+    pub penalty: f64,
+    /// Fewer buyers than this and no model is fitted.
+    pub min_customers: usize,
+}
+
+impl Default for ValueConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            holdout_days: 180,
+            margin: 1.0,
+            monthly_discount_rate: 0.01,
+            penalty: 0.0,
+            min_customers: 50,
+        }
+    }
+}
+
 /// A festival window as (month, day) bounds, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -262,6 +295,25 @@ impl AnalyzeConfig {
                     "analyze.{name}: expected a share between 0 and 1, found {v}"
                 ));
             }
+        }
+        let v = &self.value;
+        if !(v.margin.is_finite() && v.margin > 0.0 && v.margin <= 1.0) {
+            return Err(format!(
+                "analyze.value.margin: expected a share above 0 and at most 1, found {}",
+                v.margin
+            ));
+        }
+        if !(v.monthly_discount_rate.is_finite() && (0.0..1.0).contains(&v.monthly_discount_rate)) {
+            return Err(format!(
+                "analyze.value.monthly_discount_rate: expected a rate from 0 up to 1, found {}",
+                v.monthly_discount_rate
+            ));
+        }
+        if !(v.penalty.is_finite() && v.penalty >= 0.0) {
+            return Err(format!(
+                "analyze.value.penalty: expected a number of at least 0, found {}",
+                v.penalty
+            ));
         }
         self.festivals.iter().map(|f| Window::parse(f)).collect()
     }

@@ -198,6 +198,9 @@ pub struct Partial {
     pub channels: SmallVocab,
     pub devices: SmallVocab,
     pub rows: u64,
+    /// Paid orders as (customer slot, ordered_at µs, amount in cents), when the pass was asked
+    /// to keep them (the lifetime-value summary needs every purchase day).
+    pub purchases: Vec<(u32, i64, i64)>,
 }
 
 /// What the pass needs to know besides the rows.
@@ -208,6 +211,8 @@ pub struct PassParams {
     /// Orders at or after this instant count towards the trailing-12-month spend.
     pub start_12m_us: i64,
     pub clock: Arc<Clock>,
+    /// Keep every paid order in [`Partial::purchases`].
+    pub keep_purchases: bool,
 }
 
 impl Partial {
@@ -275,13 +280,14 @@ impl Partial {
             if !coupons.is_null(i) && coupons.value(i) {
                 acc.coupons += 1;
             }
-            if p.clock.is_festival(t) {
-                acc.festival += 1;
-            }
-            let h = p.clock.hour(t) as usize;
-            acc.hour[h] = acc.hour[h].saturating_add(1);
+            let (h, festival) = p.clock.hour_and_festival(t);
+            acc.festival += u32::from(festival);
+            acc.hour[h as usize] = acc.hour[h as usize].saturating_add(1);
             acc.first = acc.first.min(t);
             acc.push_recent(t, amount);
+            if p.keep_purchases {
+                self.purchases.push((run_slot, t, amount));
+            }
             if let Some(c) = channels.get(i) {
                 let c = self.channels.index(c) as usize;
                 let acc = &mut self.accs[run_slot as usize];
@@ -309,6 +315,7 @@ impl Partial {
         let channel_map = remap(&other.channels, &mut self.channels);
         let device_map = remap(&other.devices, &mut self.devices);
         self.rows += other.rows;
+        let mut slot_map = Vec::with_capacity(other.ids.len());
         for (id, acc) in other.ids.into_iter().zip(other.accs) {
             let at = match self.index.get(&*id) {
                 Some(&i) => i as usize,
@@ -321,7 +328,14 @@ impl Partial {
                 }
             };
             self.accs[at].merge(&acc, &channel_map, &device_map);
+            slot_map.push(at as u32);
         }
+        self.purchases.extend(
+            other
+                .purchases
+                .into_iter()
+                .map(|(slot, t, amount)| (slot_map[slot as usize], t, amount)),
+        );
     }
 }
 

@@ -11,6 +11,7 @@ mod error;
 pub mod kernel;
 pub mod profile;
 pub mod segment;
+pub mod value;
 
 use strata_store::{HistoryEntry, Part, PartWriter, Workspace};
 

@@ -9,7 +9,7 @@ use arrow::array::{
     StringBuilder, TimestampMicrosecondBuilder, UInt8Builder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono::{Datelike, NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
 use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
@@ -192,6 +192,31 @@ pub static COLUMNS: LazyLock<Vec<Column>> = LazyLock::new(|| {
             Utf8,
             "Composite tag: province · preferred category · spend level.",
         ),
+        col(
+            "p_alive",
+            Float64,
+            "Probability the customer is still active (the purchase model chosen by BIC: BG/NBD or MBG/NBD, on distinct purchase days).",
+        ),
+        col(
+            "expected_purchases_90d",
+            Float64,
+            "Expected purchase days in the next 90 days.",
+        ),
+        col(
+            "expected_purchases_365d",
+            Float64,
+            "Expected purchase days in the next 365 days.",
+        ),
+        col(
+            "expected_spend",
+            Float64,
+            "Expected spend per purchase day (Gamma-Gamma; the customer's own mean when frequency and spend are correlated).",
+        ),
+        col(
+            "clv_12m",
+            Float64,
+            "Predicted value of the next 12 months: discounted expected purchases × expected spend × margin.",
+        ),
     ]
 });
 
@@ -221,6 +246,8 @@ pub struct AnalysisMeta {
     pub rfm_means: [f64; 3],
     pub config: AnalyzeConfig,
     pub seconds: f64,
+    /// The lifetime-value models, when enabled.
+    pub value: Option<crate::value::ValueMeta>,
 }
 
 /// The customer table and how it was made.
@@ -529,6 +556,7 @@ pub async fn orders_pass(
     ctx: &SessionContext,
     cfg: &AnalyzeConfig,
     default_timezone: &str,
+    keep_purchases: bool,
 ) -> Result<OrdersPass> {
     let started = Instant::now();
     let windows = cfg.validate().map_err(FeatureError::Config)?;
@@ -562,6 +590,7 @@ pub async fn orders_pass(
         end_us,
         start_12m_us: end_us - 365 * US_PER_DAY,
         clock,
+        keep_purchases,
     };
     let pass: Partial = kernel::scan_orders(ctx, params).await?;
     let derived: Vec<Derived> = pass
@@ -608,7 +637,7 @@ pub async fn compute(
         mut derived,
         cuts,
         mut scores,
-    } = orders_pass(ctx, cfg, default_timezone).await?;
+    } = orders_pass(ctx, cfg, default_timezone, cfg.value.enabled).await?;
 
     // Customers known only from the customers table join as prospects.
     let (person_ids, persons) = people(ctx).await?;
@@ -644,6 +673,21 @@ pub async fn compute(
 
     derived.resize(n, Derived::default());
     scores.resize(n, None);
+    let (value_cols, value_meta) = if cfg.value.enabled {
+        let tz: Tz = tz_name.parse().expect("checked by the orders pass");
+        let offset = chrono::DateTime::from_timestamp_micros(end_us)
+            .map(|t| {
+                tz.offset_from_utc_datetime(&t.naive_utc())
+                    .fix()
+                    .local_minus_utc()
+            })
+            .unwrap_or(0);
+        let purchases = std::mem::take(&mut pass.purchases);
+        let (c, m) = crate::value::estimate(&purchases, n, end_us, i64::from(offset), &cfg.value);
+        (c, Some(m))
+    } else {
+        (crate::value::ValueColumns::empty(n), None)
+    };
     let buyers = scores.iter().flatten().count();
     let mut means = [0.0f64; 3];
     for s in scores.iter().flatten() {
@@ -683,6 +727,11 @@ pub async fn compute(
             .append_option(person.and_then(|p| p.registered_at));
         b.refunds.append_value(i64::from(acc.refunds));
         b.orders.append_value(i64::from(acc.orders));
+        b.p_alive.append_option(value_cols.p_alive[i]);
+        b.expected_90d.append_option(value_cols.expected_90d[i]);
+        b.expected_365d.append_option(value_cols.expected_365d[i]);
+        b.expected_spend.append_option(value_cols.expected_spend[i]);
+        b.clv_12m.append_option(value_cols.clv_12m[i]);
         let Some([r, f, m]) = scores[i] else {
             b.append_prospect();
             continue;
@@ -761,6 +810,7 @@ pub async fn compute(
         rfm_means: means,
         config: cfg.clone(),
         seconds: started.elapsed().as_secs_f64(),
+        value: value_meta,
     };
     let batch = b.finish(&meta)?;
     Ok(Profile { batch, meta })
@@ -808,6 +858,11 @@ struct Builders {
     kind: StringBuilder,
     stage: StringBuilder,
     tag: StringBuilder,
+    p_alive: Float64Builder,
+    expected_90d: Float64Builder,
+    expected_365d: Float64Builder,
+    expected_spend: Float64Builder,
+    clv_12m: Float64Builder,
 }
 
 impl Builders {
@@ -864,6 +919,11 @@ impl Builders {
             kind: s(),
             stage: s(),
             tag: s(),
+            p_alive: f(),
+            expected_90d: f(),
+            expected_365d: f(),
+            expected_spend: f(),
+            clv_12m: f(),
         }
     }
 
@@ -953,6 +1013,11 @@ impl Builders {
             Arc::new(self.kind.finish()),
             Arc::new(self.stage.finish()),
             Arc::new(self.tag.finish()),
+            Arc::new(self.p_alive.finish()),
+            Arc::new(self.expected_90d.finish()),
+            Arc::new(self.expected_365d.finish()),
+            Arc::new(self.expected_spend.finish()),
+            Arc::new(self.clv_12m.finish()),
         ];
         let schema = profile_schema();
         let mut metadata = schema.metadata().clone();

@@ -298,3 +298,91 @@ async fn an_empty_workspace_and_bad_settings_are_user_errors() {
         .unwrap_err();
     assert!(e.to_string().contains("no orders on or before"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifetime_value_on_a_demo_shop_is_fitted_checked_and_sane() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = strata_demo::DemoConfig {
+        customers: 600,
+        events: false,
+        ..strata_demo::DemoConfig::default()
+    };
+    let files = strata_demo::generate(&cfg, &dir.path().join("data"), &mut |_| {})
+        .unwrap()
+        .files;
+    let ws = Workspace::init(&dir.path().join("ws")).unwrap();
+    for (name, path) in [("customers", &files.customers), ("orders", &files.orders)] {
+        import(
+            &ws,
+            table(name).unwrap(),
+            std::slice::from_ref(path),
+            &ImportOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+    }
+    let ws = Workspace::open(ws.root()).unwrap();
+    let p = profile(&ws, &AnalyzeConfig::default()).await;
+    let v = p.meta.value.as_ref().unwrap();
+    assert_eq!(v.skipped, None);
+    assert!(
+        ["BG/NBD", "MBG/NBD"].contains(&v.model.as_str()),
+        "{}",
+        v.model
+    );
+    assert_eq!(v.candidates.len(), 2);
+    let chosen = v.candidates.iter().find(|c| c.model == v.model).unwrap();
+    assert!(
+        v.candidates
+            .iter()
+            .all(|c| chosen.bic <= c.bic || !c.converged)
+    );
+    let h = v.holdout.as_ref().unwrap();
+    assert!(h.customers > 100 && h.actual_total > 0.0 && h.predicted_total > 0.0);
+    assert_eq!(h.cumulative.len(), 25);
+    assert!(
+        h.cumulative
+            .windows(2)
+            .all(|w| w[1].1 >= w[0].1 && w[1].2 >= w[0].2)
+    );
+
+    let b = &p.batch;
+    let col = |name: &str| {
+        b.column_by_name(name)
+            .unwrap()
+            .as_primitive::<Float64Type>()
+            .clone()
+    };
+    let (alive, e90, e365, clv) = (
+        col("p_alive"),
+        col("expected_purchases_90d"),
+        col("expected_purchases_365d"),
+        col("clv_12m"),
+    );
+    let orders = b
+        .column_by_name("orders")
+        .unwrap()
+        .as_primitive::<Int64Type>();
+    let mut buyers = 0;
+    for i in 0..b.num_rows() {
+        if orders.value(i) == 0 {
+            assert!(alive.is_null(i), "prospects have no value");
+            continue;
+        }
+        buyers += 1;
+        let pa = alive.value(i);
+        assert!((0.0..=1.0).contains(&pa), "p_alive {pa}");
+        assert!(e90.value(i) >= 0.0 && e365.value(i) >= e90.value(i));
+        assert!(clv.value(i).is_finite() && clv.value(i) >= 0.0);
+    }
+    assert_eq!(buyers as u64, p.meta.buyers);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_few_buyers_for_a_model_say_so() {
+    let shop = shop();
+    let p = profile(&shop.ws, &config()).await;
+    let v = p.meta.value.unwrap();
+    assert!(v.skipped.unwrap().contains("at least 50"));
+    assert!(p.batch.column_by_name("clv_12m").unwrap().is_null(0));
+}

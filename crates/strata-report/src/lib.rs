@@ -50,12 +50,13 @@ pub async fn render(
     };
     report.generated = generated;
     let cx = sections::Cx { ctx, meta, lang };
-    report.sections = vec![
-        sections::overview(&cx).await?,
-        sections::value(&cx).await?,
-        sections::types_and_lifecycle(&cx).await?,
-        sections::methods(&cx).await?,
-    ];
+    let mut list = vec![sections::overview(&cx).await?, sections::value(&cx).await?];
+    if let Some(s) = sections::lifetime_value(&cx).await? {
+        list.push(s);
+    }
+    list.push(sections::types_and_lifecycle(&cx).await?);
+    list.push(sections::methods(&cx).await?);
+    report.sections = list;
     report.footer = Some(t(
         "由 Strata 生成。所有数字来自本工作区的数据，定义见“方法说明”。",
         "Made by Strata from this workspace's data; definitions are in the methods appendix.",

@@ -2,8 +2,8 @@
 
 use datafusion::prelude::SessionContext;
 use strata_charts::{
-    Annotation, BarChart, Block, Cell, Donut, Format, Heatmap, Kpi, Lang, Section, Series, Table,
-    XYChart, XYSeries, format_value,
+    Annotation, BarChart, Block, Cell, Donut, Format, Heatmap, Kpi, Lang, LineChart, Section,
+    Series, Table, XYChart, XYSeries, format_value,
 };
 use strata_features::AnalysisMeta;
 
@@ -673,6 +673,258 @@ fn share_of_top(sorted_desc: &[f64], q: f64) -> f64 {
     sorted_desc[..k.min(sorted_desc.len())].iter().sum::<f64>() / total
 }
 
+/// Lifetime value: the model, CLV by segment and tier, the P(alive) map and the holdout check.
+pub async fn lifetime_value(cx: &Cx<'_>) -> Result<Option<Section>> {
+    let lang = cx.lang;
+    let Some(v) = cx.meta.value.as_ref() else {
+        return Ok(None);
+    };
+    let mut s = Section::new("clv", cx.t("客户终身价值", "Lifetime value"));
+    if let Some(why) = &v.skipped {
+        return Ok(Some(s.with(Block::Callout(match lang {
+            Lang::Zh => format!("未计算终身价值：{why}"),
+            Lang::En => format!("No lifetime value: {why}"),
+        }))));
+    }
+    let k = rows(
+        cx.ctx,
+        "SELECT sum(clv_12m), avg(clv_12m), avg(p_alive),
+                CAST(count(*) FILTER (WHERE p_alive < 0.5) AS DOUBLE) / count(*),
+                sum(expected_purchases_365d)
+         FROM customer_profile WHERE p_alive IS NOT NULL",
+    )
+    .await?;
+    let chosen = v
+        .candidates
+        .iter()
+        .find(|c| c.model == v.model)
+        .map(|c| c.bic)
+        .unwrap_or(f64::NAN);
+    let mut kpis = vec![
+        Kpi::new(
+            cx.t("未来 12 个月预测价值", "Predicted value, next 12 months"),
+            compact_money(lang, k.first(0)?),
+        )
+        .note(format!(
+            "{} {}",
+            cx.t("人均", "per buyer"),
+            format_value(k.first(1)?, YUAN)
+        )),
+        Kpi::new(cx.t("平均活跃概率", "Mean P(alive)"), pct(k.first(2)?)).note(format!(
+            "{} {}",
+            pct(k.first(3)?),
+            cx.t("的买家低于 50%", "of buyers below 50%")
+        )),
+        Kpi::new(cx.t("购买模型", "Purchase model"), v.model.clone())
+            .note(format!("BIC {}", format_value(chosen, Format::Integer))),
+    ];
+    if let Some(h) = &v.holdout {
+        kpis.push(
+            Kpi::new(
+                cx.t("留出期预测误差", "Holdout error"),
+                format!(
+                    "{:+.1}%",
+                    100.0 * (h.predicted_total / h.actual_total - 1.0)
+                ),
+            )
+            .note(match lang {
+                Lang::Zh => format!(
+                    "预测 {:.0} 次 / 实际 {:.0} 次",
+                    h.predicted_total, h.actual_total
+                ),
+                Lang::En => format!(
+                    "{:.0} predicted / {:.0} actual",
+                    h.predicted_total, h.actual_total
+                ),
+            }),
+        );
+    }
+    s = s.with(Block::Kpis(kpis));
+
+    let by = |col: &str| {
+        format!(
+            "SELECT coalesce({col}, ''), count(*), avg(p_alive), avg(expected_purchases_365d),
+                    avg(clv_12m), sum(clv_12m) / sum(sum(clv_12m)) OVER ()
+             FROM customer_profile WHERE p_alive IS NOT NULL GROUP BY 1 ORDER BY 5 DESC"
+        )
+    };
+    let table_of = |r: &crate::query::Rows, head: String| -> Result<Table> {
+        let (names, n, pa, e, clv, share) = (
+            r.text(0)?,
+            r.num(1)?,
+            r.num(2)?,
+            r.num(3)?,
+            r.num(4)?,
+            r.num(5)?,
+        );
+        Ok(Table {
+            headers: vec![
+                head,
+                cx.t("买家", "Buyers"),
+                cx.t("平均活跃概率", "Mean P(alive)"),
+                cx.t("预计 12 个月购买天数", "Expected purchase days, 12 months"),
+                cx.t("人均 12 个月价值", "12-month value per buyer"),
+                cx.t("价值占比", "Share of value"),
+            ],
+            rows: (0..names.len())
+                .map(|i| {
+                    vec![
+                        Cell::text(label(lang, &names[i])),
+                        Cell::Number(n[i], Format::Integer),
+                        Cell::Number(pa[i], PCT),
+                        Cell::Number(e[i], Format::Decimal(1)),
+                        Cell::Number(clv[i], YUAN),
+                        Cell::Bar(share[i], PCT),
+                    ]
+                })
+                .collect(),
+            caption: None,
+        })
+    };
+    let seg = rows(cx.ctx, &by("rfm_segment")).await?;
+    let tier = rows(cx.ctx, &by("spend_tier")).await?;
+
+    // P(alive) by orders and days since the last order.
+    let m = rows(
+        cx.ctx,
+        "SELECT CASE WHEN orders = 1 THEN 0 WHEN orders = 2 THEN 1 WHEN orders = 3 THEN 2
+                     WHEN orders <= 5 THEN 3 WHEN orders <= 9 THEN 4 ELSE 5 END AS fb,
+                CASE WHEN recency_days <= 30 THEN 0 WHEN recency_days <= 90 THEN 1
+                     WHEN recency_days <= 180 THEN 2 WHEN recency_days <= 365 THEN 3 ELSE 4 END AS rb,
+                avg(p_alive)
+         FROM customer_profile WHERE p_alive IS NOT NULL GROUP BY 1, 2",
+    )
+    .await?;
+    let mut grid = vec![vec![None; 6]; 5];
+    for ((f, r), p) in m.num(0)?.iter().zip(m.num(1)?).zip(m.num(2)?) {
+        grid[r as usize][*f as usize] = Some(p);
+    }
+    let alive_map = Heatmap {
+        title: cx.t(
+            "活跃概率：按订单数与距今天数",
+            "P(alive) by orders and days since the last order",
+        ),
+        x_labels: ["1", "2", "3", "4–5", "6–9", "10+"]
+            .map(String::from)
+            .to_vec(),
+        y_labels: match lang {
+            Lang::Zh => ["≤30 天", "31–90 天", "91–180 天", "181–365 天", ">365 天"],
+            Lang::En => ["≤30 days", "31–90", "91–180", "181–365", ">365"],
+        }
+        .map(String::from)
+        .to_vec(),
+        values: grid,
+        format: Format::Percent(0),
+        x_title: Some(cx.t("订单数", "Orders")),
+        y_title: Some(cx.t("距上次购买", "Since the last order")),
+        cell_text: true,
+        color_range: Some((0.0, 1.0)),
+        width: HALF,
+        lang,
+        ..Heatmap::default()
+    };
+    s = s
+        .with(Block::Heading(cx.t("按 RFM 分群", "By RFM segment")))
+        .with(Block::Table(table_of(
+            &seg,
+            cx.t("RFM 分群", "RFM segment"),
+        )?))
+        .with(Block::Heading(cx.t("按消费等级", "By spending tier")))
+        .with(Block::Table(table_of(&tier, cx.t("等级", "Tier"))?));
+
+    let mut grid_blocks = vec![Block::chart(alive_map.to_svg())];
+    if let Some(h) = &v.holdout {
+        let tracking = LineChart {
+            title: match lang {
+                Lang::Zh => format!("留出期检验：累计复购天数（{} 之后）", h.calibration_end),
+                Lang::En => format!(
+                    "Holdout check: cumulative purchase days after {}",
+                    h.calibration_end
+                ),
+            },
+            x_labels: h.cumulative.iter().map(|c| format!("{}", c.0)).collect(),
+            series: vec![
+                Series::new(
+                    cx.t("实际", "Actual"),
+                    h.cumulative.iter().map(|c| c.1).collect(),
+                ),
+                Series::new(
+                    cx.t("模型预测", "Predicted"),
+                    h.cumulative.iter().map(|c| c.2).collect(),
+                ),
+            ],
+            x_label: Some(cx.t("周", "Week")),
+            y_min_zero: true,
+            width: HALF,
+            lang,
+            ..LineChart::default()
+        };
+        grid_blocks.push(Block::chart(tracking.to_svg()));
+        let by_freq = BarChart {
+            title: cx.t(
+                "留出期人均购买天数：按校准期复购次数",
+                "Holdout purchase days by calibration repeats",
+            ),
+            categories: h.by_frequency.iter().map(|b| b.frequency.clone()).collect(),
+            series: vec![
+                Series::new(
+                    cx.t("实际", "Actual"),
+                    h.by_frequency.iter().map(|b| b.actual).collect(),
+                ),
+                Series::new(
+                    cx.t("模型预测", "Predicted"),
+                    h.by_frequency.iter().map(|b| b.predicted).collect(),
+                ),
+            ],
+            format: Format::Decimal(1),
+            width: HALF,
+            lang,
+            ..BarChart::default()
+        };
+        grid_blocks.push(Block::chart(by_freq.to_svg()));
+        let gap = h.predicted_total / h.actual_total - 1.0;
+        let note = match lang {
+            Lang::Zh => format!(
+                "模型在 {} 之前的数据上拟合，预测之后 {:.0} 天的购买天数：预测 {:.0}、实际 {:.0}（{:+.1}%），人均绝对误差 {:.2}。{}",
+                h.calibration_end,
+                h.holdout_days,
+                h.predicted_total,
+                h.actual_total,
+                100.0 * gap,
+                h.mae,
+                if gap.abs() > 0.1 {
+                    "BTYD（“购买直至流失”）模型不含季节性：留出期若含大促，实际会高于预测，预测宜看作平日基线。"
+                } else {
+                    ""
+                }
+            ),
+            Lang::En => format!(
+                "Fitted on the data before {}, the model predicted the next {:.0} days' purchase days: {:.0} predicted, {:.0} actual ({:+.1}%), mean absolute error {:.2} per customer. {}",
+                h.calibration_end,
+                h.holdout_days,
+                h.predicted_total,
+                h.actual_total,
+                100.0 * gap,
+                h.mae,
+                if gap.abs() > 0.1 {
+                    "Buy-till-you-die models have no seasonality: when the holdout holds big promotions, actual purchases run above the prediction, which is best read as an ordinary-days baseline."
+                } else {
+                    ""
+                }
+            ),
+        };
+        s = s
+            .with(Block::Heading(
+                cx.t("活跃概率与模型检验", "P(alive) and the model check"),
+            ))
+            .with(Block::Grid(grid_blocks))
+            .with(Block::Callout(note));
+    } else {
+        s = s.with(Block::Grid(grid_blocks));
+    }
+    Ok(Some(s))
+}
+
 pub async fn types_and_lifecycle(cx: &Cx<'_>) -> Result<Section> {
     let lang = cx.lang;
     let types = split(cx, "customer_type", &strata_features::segment::TYPES).await?;
@@ -931,6 +1183,27 @@ pub async fn methods(cx: &Cx<'_>) -> Result<Section> {
                     "new: first order ≤ {} days ago; active: last order ≤ {} days ago (won back when the gap before it was ≥ {} days); at risk: ≤ {} days; dormant: ≤ {} days; churned: longer; prospect: no paid order",
                     c.lifecycle.new_days, c.lifecycle.active_days, c.lifecycle.won_back_gap_days,
                     c.lifecycle.at_risk_days, c.lifecycle.churned_days
+                ),
+            },
+        ),
+        (
+            cx.t("终身价值", "Lifetime value"),
+            match (&m.value, lang) {
+                (None, Lang::Zh) => "未启用".to_string(),
+                (None, Lang::En) => "not enabled".to_string(),
+                (Some(v), Lang::Zh) => format!(
+                    "付款订单按本地日期去重为购买天数；BG/NBD 与 MBG/NBD 以最大似然拟合（解析梯度、多起点），按 BIC 选择：{}（{}）；消费额用 Gamma-Gamma（频次与客单相关系数 {}，|r| > 0.3 时改用本人均值）；12 个月价值 = 每月预期购买天数 × 预期客单 × 毛利率 {} ，按月折现 {}",
+                    v.model,
+                    v.candidates.iter().map(|c| format!("{} BIC {:.0}", c.model, c.bic)).collect::<Vec<_>>().join("，"),
+                    v.spend.as_ref().map_or("—".to_string(), |s| format!("{:.2}", s.correlation)),
+                    v.config.margin, pct(v.config.monthly_discount_rate)
+                ),
+                (Some(v), Lang::En) => format!(
+                    "paid orders collapsed to distinct local purchase days; BG/NBD and MBG/NBD fitted by maximum likelihood (analytic gradients, several starts) and chosen by BIC: {} ({}); spend per day by Gamma-Gamma (frequency–spend correlation {}; own mean when |r| > 0.3); 12-month value = expected purchase days per month × expected spend × margin {}, discounted {} a month",
+                    v.model,
+                    v.candidates.iter().map(|c| format!("{} BIC {:.0}", c.model, c.bic)).collect::<Vec<_>>().join(", "),
+                    v.spend.as_ref().map_or("—".to_string(), |s| format!("{:.2}", s.correlation)),
+                    v.config.margin, pct(v.config.monthly_discount_rate)
                 ),
             },
         ),
