@@ -1,6 +1,7 @@
 //! The `strata` command line: thin glue over the library crates. Only this crate knows clap.
 
 mod analyze;
+mod clv;
 mod config;
 mod demo;
 mod export;
@@ -49,6 +50,9 @@ enum Command {
     Query(query::QueryArgs),
     /// Compute the customer table: value, RFM scores, segments, tiers, types and lifecycle.
     Analyze(analyze::AnalyzeArgs),
+    /// Lifetime-value models on a transaction file or summary: summarize, fit, predict.
+    #[command(subcommand)]
+    Clv(clv::ClvCommand),
     /// Write the insight report: one HTML file with charts, in Chinese or English.
     Report(report::ReportArgs),
     /// Tables, row counts and the history of imports.
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&cli.workspace, cli.quiet, &args),
         Command::Query(args) => query::run(&cli.workspace, &args),
         Command::Analyze(args) => analyze::run(&cli.workspace, &args),
+        Command::Clv(cmd) => clv::run(&cmd),
         Command::Report(args) => report::run(&cli.workspace, &args),
         Command::Status => query::status(&cli.workspace),
         Command::Schema(args) => query::schema(&args),
@@ -138,6 +143,18 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<csv::Error>().is_some_and(|c| {
+                        matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+                    })
+            }) =>
+        {
+            // The reader went away (`| head`): not an error.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let user = is_user_error(&e);
             eprintln!("error: {}", message(&e));
