@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use strata_models::sim::{cohort_ages, simulate};
-use strata_models::{BgNbd, Fit, FitOptions, Model, ModelKind, fit, holdout_error};
+use strata_models::{
+    BgNbd, ClvOptions, Fit, FitOptions, Model, ModelKind, clv, fit, holdout_error,
+};
 
 struct Args {
     customers: usize,
@@ -61,7 +63,7 @@ fn params_json(f: &Fit) -> String {
     let inner: Vec<String> = f
         .params
         .iter()
-        .map(|(n, v)| format!("\"{n}\": {v:.10}"))
+        .map(|(n, v)| format!("\"{n}\": {v}"))
         .collect();
     format!("{{{}}}", inner.join(", "))
 }
@@ -147,6 +149,57 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.customers
     );
 
+    // Value for everyone: DERT at 15% a year and lifetimes-style 12-month CLV at a flat spend.
+    let delta = 1.15f64.ln() / 52.0;
+    let t0 = Instant::now();
+    let bg_dert = bg.model.dert_all(delta, x, tx, t, args.threads)?;
+    let bg_dert_s = t0.elapsed().as_secs_f64();
+    let t0 = Instant::now();
+    let pnbd_dert = pnbd.model.dert_all(delta, x, tx, t, args.threads)?;
+    let pnbd_dert_s = t0.elapsed().as_secs_f64();
+    let spend = vec![35.0; args.customers];
+    let t0 = Instant::now();
+    let bg_clv = clv(
+        &bg.model,
+        x,
+        tx,
+        t,
+        &spend,
+        &ClvOptions::default(),
+        args.threads,
+    )?;
+    let bg_clv_s = t0.elapsed().as_secs_f64();
+    println!(
+        "DERT (15%/year) for {} customers: BG/NBD {bg_dert_s:.3} s, Pareto/NBD {pnbd_dert_s:.3} s; 12-month CLV (BG/NBD) {bg_clv_s:.3} s; totals {:.0} / {:.0} / {:.0}",
+        args.customers,
+        bg_dert.iter().sum::<f64>(),
+        pnbd_dert.iter().sum::<f64>(),
+        bg_clv.iter().sum::<f64>()
+    );
+
+    // Predictions of the first customers, for the Python script to recompute with lifetimes'
+    // formulas at the same parameters.
+    let check = args.customers.min(20_000);
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(
+            args.out.join("rust_predictions.csv"),
+        )?);
+        writeln!(
+            w,
+            "p_alive_bgnbd,expected_bgnbd,p_alive_pareto,expected_pareto"
+        )?;
+        for i in 0..check {
+            writeln!(
+                w,
+                "{},{},{},{}",
+                bg_pred.p_alive[i],
+                bg_pred.expected_purchases[i],
+                pnbd_pred.p_alive[i],
+                pnbd_pred.expected_purchases[i]
+            )?;
+        }
+    }
+
     let bg_err = holdout_error(x, &bg_pred.expected_purchases, &sim.frequency_holdout, 7)?;
     let pnbd_err = holdout_error(x, &pnbd_pred.expected_purchases, &sim.frequency_holdout, 7)?;
     println!(
@@ -159,7 +212,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let json = format!(
-        "{{\n  \"customers\": {},\n  \"pareto_subset\": {k},\n  \"unique_rows\": {},\n  \"bgnbd_fit_s\": {bg_s:.4},\n  \"bgnbd_params\": {},\n  \"bgnbd_ll\": {:.6},\n  \"pareto_fit_s\": {pnbd_s:.4},\n  \"pareto_params\": {},\n  \"pareto_subset_fit_s\": {pnbd_sub_s:.4},\n  \"pareto_subset_params\": {},\n  \"pareto_subset_ll\": {:.6},\n  \"bgnbd_predict_s\": {bg_pred_s:.4},\n  \"pareto_predict_s\": {pnbd_pred_s:.4}\n}}\n",
+        "{{\n  \"customers\": {},\n  \"pareto_subset\": {k},\n  \"unique_rows\": {},\n  \"bgnbd_fit_s\": {bg_s:.4},\n  \"bgnbd_params\": {},\n  \"bgnbd_ll\": {:.6},\n  \"pareto_fit_s\": {pnbd_s:.4},\n  \"pareto_params\": {},\n  \"pareto_subset_fit_s\": {pnbd_sub_s:.4},\n  \"pareto_subset_params\": {},\n  \"pareto_subset_ll\": {:.6},\n  \"bgnbd_predict_s\": {bg_pred_s:.4},\n  \"pareto_predict_s\": {pnbd_pred_s:.4},\n  \"bgnbd_dert_s\": {bg_dert_s:.4},\n  \"pareto_dert_s\": {pnbd_dert_s:.4},\n  \"bgnbd_clv_s\": {bg_clv_s:.4},\n  \"prediction_horizon\": 39.0,\n  \"predictions_checked\": {check}\n}}\n",
         args.customers,
         bg.unique_rows,
         params_json(&bg),

@@ -216,7 +216,7 @@ fn expected_alive_quadrature(big_a: f64, a: f64, bp: f64, u: f64) -> f64 {
 /// `δ ∫₀^∞ e^(−δt) f(t) dt` for a non-decreasing `f` with `f(0) = 0`, by adaptive quadrature
 /// after `t = s/δ` and `s = w/(1−w)`.
 pub(crate) fn discounted_alive(delta: f64, f: impl Fn(f64) -> f64) -> f64 {
-    if !(delta > 0.0) || !delta.is_finite() {
+    if delta.is_nan() || delta <= 0.0 || delta.is_infinite() {
         return f64::NAN;
     }
     let [v] = integrate(
@@ -445,6 +445,9 @@ mod tests {
                 "{big_a} {a} {bp} {u}: {hyp} vs {quad}"
             );
         }
+        // a + b < 1 and x = 0: C = a + b − 1 < 0 and ₂F₁ can be negative (mpmath: 0.69774328).
+        let neg = expected_alive(0.5, 0.3, 0.4, 2.0);
+        assert!((neg - 0.697_743_281_863_658_4).abs() < 1e-11, "{neg}");
         // a = 1 exactly: only the quadrature path is valid; check continuity.
         let near = expected_alive(0.5, 1.0 + 1e-4, 2.0, 3.0);
         let at = expected_alive(0.5, 1.0, 2.0, 3.0);

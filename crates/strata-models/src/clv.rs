@@ -10,14 +10,15 @@
 //! ```
 //!
 //! (lifetimes has no margin; `margin = 1` reproduces it). The expected purchases factor into
-//! `P(alive) · E[X(t) | alive]` and the second factor depends only on `(x, T)`, so it is
-//! computed once per distinct pair.
+//! `P(alive) · E[X(t) | alive]` and the second factor depends only on `(x, T)`: it is
+//! interpolated in `T` for frequencies many customers share (verified to 1e-10 relative) and
+//! computed once per distinct pair otherwise.
 
 use serde::Serialize;
 
 use crate::data::{check_lengths, check_rfm, par_fill, resolve_threads};
 use crate::error::{ModelError, Result};
-use crate::model::{Model, per_distinct_xt};
+use crate::model::{Model, per_customer_smooth_in_t};
 
 /// The CLV horizon and money terms.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -98,9 +99,12 @@ pub fn clv(
         }
     }
     let threads = resolve_threads(threads);
-    let discounted = per_distinct_xt(freq, t, threads, |x, tt| {
-        discounted_purchases_alive(model, x, tt, opts)
-    });
+    // The discounted sum depends only on (x, T): interpolated per frequency where many
+    // customers share one (to 1e-10), computed once per distinct (x, T) otherwise.
+    let discounted =
+        per_customer_smooth_in_t(freq, t, model.time_shift(), threads, 1e-10, |x, tt| {
+            discounted_purchases_alive(model, x, tt, opts)
+        });
     let mut out = vec![0.0; n];
     par_fill(&mut out, threads, |i| {
         model.p_alive(freq[i], rec[i], t[i]) * discounted[i] * spend[i] * opts.margin

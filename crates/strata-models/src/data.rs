@@ -29,8 +29,18 @@ pub(crate) fn par_ranges<R: Send>(
     threads: usize,
     f: impl Fn(Range<usize>) -> R + Sync,
 ) -> Vec<R> {
-    let threads = threads.max(1).min(n.div_ceil(PARALLEL_MIN_ROWS / 4).max(1));
-    if threads == 1 || n < PARALLEL_MIN_ROWS {
+    par_ranges_min(n, threads, PARALLEL_MIN_ROWS, f)
+}
+
+/// [`par_ranges`] for work items heavy enough that `min_items` of them justify threads.
+pub(crate) fn par_ranges_min<R: Send>(
+    n: usize,
+    threads: usize,
+    min_items: usize,
+    f: impl Fn(Range<usize>) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.max(1).min(n.div_ceil(min_items.div_ceil(4)).max(1));
+    if threads == 1 || n < min_items.max(2) {
         return vec![f(0..n)];
     }
     let chunk = n.div_ceil(threads);
@@ -201,7 +211,7 @@ impl Rfm {
                 what: "customers with a positive weight",
             });
         }
-        keys.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        keys.sort_unstable_by_key(|k| (k.0, k.1, k.2));
         let inv = 1.0 / time_unit;
         let mut out = Rfm {
             group: Vec::new(),

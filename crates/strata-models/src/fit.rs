@@ -4,14 +4,27 @@
 //! `penalty · Σ θ²` over the parameters θ, minimised over `ln θ` (so parameters stay positive)
 //! in a time unit where the largest `T` is 1. Working per customer keeps the tolerance
 //! meaningful for any data size; scaling time keeps `α` and `β` of order one (and makes a
-//! lifetimes `penalizer_coef` mean the same here).
+//! lifetimes `penalizer_coef` mean the same here). The gradient of every model's likelihood
+//! is analytic (see the model modules); the reported log-likelihood is converted back to the
+//! caller's time unit.
 //!
-//! The search: each starting point is run (BFGS, see [`crate::optimize`]) on at most
-//! [`START_ROWS`] unique rows — a systematic sample of the compressed data when it is larger —
-//! the best end point is kept, and BFGS continues from it on all rows with the sample's inverse
-//! Hessian, which usually needs only a few iterations. Standard errors come from a numerical
-//! Hessian (forward differences of the analytic gradient) of the objective at the optimum:
-//! `Var(ln θ) = H⁻¹ / N`, `se(θ) = θ·sqrt(Var(ln θ))` (the delta method, as lifetimes does).
+//! The optimiser is BFGS on the inverse Hessian with a strong-Wolfe line search (Nocedal &
+//! Wright, algorithms 3.5/3.6 and 6.1). Near the optimum, function values differ by less than
+//! their rounding, so the line search also accepts Hager & Zhang's approximate Wolfe
+//! conditions and decides on the slope's sign there. When the line search stalls, Nelder–Mead
+//! takes over and BFGS is run again from its end. A run is `converged` only when the largest
+//! gradient component is below [`FitOptions::tol`], or when both the objective (1e-14
+//! relative) and the step (1e-10) stopped changing; anything else is reported as such
+//! ([`crate::Termination`]).
+//!
+//! The search: each starting point (built-in ones derived from the data's purchase rate, plus
+//! [`FitOptions::initial`]) is run on at most [`START_ROWS`] unique rows — a systematic sample
+//! of the compressed data when it is larger — the best end point (highest likelihood) is kept,
+//! and BFGS continues from it on all rows with the sample's inverse Hessian, which usually
+//! needs only a few iterations. Standard errors come from a numerical Hessian (forward
+//! differences of the analytic gradient) of the objective at the optimum:
+//! `Var(ln θ) = H⁻¹ / N`, `se(θ) = θ·sqrt(Var(ln θ))` (the delta method, as lifetimes does);
+//! they are `None` when that Hessian is not positive definite.
 
 use serde::Serialize;
 
@@ -133,6 +146,29 @@ impl Fit {
     /// Discounted expected residual transactions (continuous discount rate per time unit).
     pub fn dert(&self, delta: f64, x: f64, tx: f64, t: f64) -> f64 {
         self.model.dert(delta, x, tx, t)
+    }
+    /// `P(alive)` and expected purchases over `horizon` for every customer
+    /// ([`Model::predict`]).
+    pub fn predict(
+        &self,
+        horizon: f64,
+        freq: &[f64],
+        rec: &[f64],
+        t: &[f64],
+        threads: usize,
+    ) -> Result<crate::Predictions> {
+        self.model.predict(horizon, freq, rec, t, threads)
+    }
+    /// DERT for every customer ([`Model::dert_all`]).
+    pub fn dert_all(
+        &self,
+        delta: f64,
+        freq: &[f64],
+        rec: &[f64],
+        t: &[f64],
+        threads: usize,
+    ) -> Result<Vec<f64>> {
+        self.model.dert_all(delta, freq, rec, t, threads)
     }
     /// The log-likelihood of one customer under the fitted parameters.
     pub fn log_likelihood_of(&self, x: f64, tx: f64, t: f64) -> f64 {
@@ -344,10 +380,14 @@ struct Solution {
     termination: Termination,
 }
 
+/// A data set's total log-likelihood at natural parameters, writing its gradient with respect
+/// to the log-parameters.
+type LogLikelihood<D> = dyn Fn(&D, &[f64], &mut [f64]) -> f64 + Sync;
+
 /// The penalised mean negative log-likelihood over the log-parameters.
 struct MeanNll<'a, D> {
     data: &'a D,
-    ll: &'a (dyn Fn(&D, &[f64], &mut [f64]) -> f64 + Sync),
+    ll: &'a LogLikelihood<D>,
     weight: f64,
     penalty: f64,
     params: Vec<f64>,
@@ -367,10 +407,10 @@ impl<D> Objective for MeanNll<'_, D> {
             return f64::NAN;
         }
         let mut f = -ll / self.weight;
-        for i in 0..g.len() {
-            let p2 = self.params[i] * self.params[i];
+        for ((gi, p), dll) in g.iter_mut().zip(&self.params).zip(&self.grad) {
+            let p2 = p * p;
             f += self.penalty * p2;
-            g[i] = -self.grad[i] / self.weight + 2.0 * self.penalty * p2;
+            *gi = -dll / self.weight + 2.0 * self.penalty * p2;
         }
         f
     }
@@ -378,7 +418,7 @@ impl<D> Objective for MeanNll<'_, D> {
 
 fn mean_nll<'a, D: WeightOf>(
     data: &'a D,
-    ll: &'a (dyn Fn(&D, &[f64], &mut [f64]) -> f64 + Sync),
+    ll: &'a LogLikelihood<D>,
     penalty: f64,
     n_params: usize,
 ) -> MeanNll<'a, D> {
@@ -392,9 +432,9 @@ fn mean_nll<'a, D: WeightOf>(
     }
 }
 
-fn solve<D: Sync>(
+fn solve<D>(
     data: &D,
-    ll: &(dyn Fn(&D, &[f64], &mut [f64]) -> f64 + Sync),
+    ll: &LogLikelihood<D>,
     starts: &[Vec<f64>],
     opts: &FitOptions,
     model_name: &'static str,
@@ -402,7 +442,7 @@ fn solve<D: Sync>(
     subsample: impl Fn(&D, usize) -> D,
 ) -> Result<Solution>
 where
-    D: WeightOf,
+    D: WeightOf + Sync,
 {
     let n_params = starts[0].len();
     let settings = Settings {
@@ -420,12 +460,6 @@ where
         let x0: Vec<f64> = start.iter().map(|v| v.ln()).collect();
         let mut obj = objective(explore);
         let out = optimize::minimize(&mut obj, &x0, None, &settings);
-        if std::env::var("TRACE_FIT").is_ok() {
-            eprintln!(
-                "start {start:?}: f {} it {} ev {} {:?} g {:?}",
-                out.f, out.iterations, out.evaluations, out.termination, out.g
-            );
-        }
         iterations += out.iterations;
         evaluations += out.evaluations;
         if out.f.is_finite() && best.as_ref().is_none_or(|b| out.f < b.f) {
@@ -438,12 +472,6 @@ where
     let mut full = objective(data);
     if sample.is_some() {
         let out = optimize::minimize(&mut full, &best.x, Some(&best.inv_hessian), &settings);
-        if std::env::var("TRACE_FIT").is_ok() {
-            eprintln!(
-                "full: f {} it {} ev {} {:?} g {:?}",
-                out.f, out.iterations, out.evaluations, out.termination, out.g
-            );
-        }
         iterations += out.iterations;
         evaluations += out.evaluations;
         if out.f.is_finite() {

@@ -185,7 +185,7 @@ pub struct GammaGammaFit {
 impl GammaGammaFit {
     /// Which estimate [`Self::expected_spend`] uses.
     pub fn spend_source(&self) -> SpendSource {
-        if self.independence.violated || !(self.model.q > 1.0) {
+        if self.independence.violated || self.model.q.is_nan() || self.model.q <= 1.0 {
             SpendSource::OwnMean
         } else {
             SpendSource::GammaGamma

@@ -1,40 +1,59 @@
 //! Buy-till-you-die customer-lifetime-value models: slices in, numbers out, no IO.
 //!
-//! - Transaction models: BG/NBD ([`bgnbd`]), MBG/NBD ([`mbgnbd`]) and Pareto/NBD ([`pareto`]),
-//!   fitted by maximum likelihood with [`fit`] / [`fit_weighted`] and used through [`Fit`] or
-//!   [`Model`] (`P(alive)`, conditional and unconditional expected purchases, `P(X(t) = n)`,
-//!   DERT, bulk predictions).
-//! - Spend: the Gamma-Gamma model ([`gamma_gamma`], [`fit_gamma_gamma`]) with its
-//!   independence check and fallback.
-//! - Value and model choice: [`clv()`] (lifetimes' monthly discounted CLV, with a margin),
-//!   log-likelihood/AIC/BIC on every fit, and holdout errors ([`holdout_error`],
-//!   [`holdout_error_of`]).
-//! - Data: [`summary`] builds `(frequency, recency, T, monetary)` from transactions the way
-//!   lifetimes does, with a calibration/holdout split; [`sim`] simulates the models.
+//! # What is here
 //!
-//! Every fit compresses customers to unique `(x, t_x, T)` rows with weights, works in a time
-//! unit where the largest `T` is 1, minimises the mean negative log-likelihood over the
-//! log-parameters with analytic gradients (BFGS with a strong-Wolfe line search, Nelder–Mead
-//! fallback, several starting points) and reports standard errors from the Hessian. See
-//! [`fit`](mod@fit) for the details and each model module for its formulas and paper.
+//! - **Transaction models**: BG/NBD ([`bgnbd`]), MBG/NBD ([`mbgnbd`]) and Pareto/NBD
+//!   ([`pareto`]), fitted by maximum likelihood with [`fit()`] / [`fit_weighted`] and used
+//!   through [`Fit`] or [`Model`]: `P(alive)`, conditional and unconditional expected
+//!   purchases, `P(X(t) = n)`, DERT, and bulk predictions for every customer
+//!   ([`Model::predict`], [`Model::dert_all`]). Each model module gives its formulas and paper.
+//! - **Spend**: the Gamma-Gamma model ([`gamma_gamma`], [`fit_gamma_gamma`]) with its
+//!   frequency–spend independence check (flagged when `|r| > 0.3`) and a documented fallback
+//!   ([`GammaGammaFit::expected_spend`]).
+//! - **Value and model choice**: [`clv()`] (lifetimes' monthly discounted CLV, with a margin),
+//!   log-likelihood, AIC and BIC on every fit, and holdout errors by calibration frequency
+//!   ([`holdout_error`], [`holdout_error_of`]).
+//! - **Data**: [`summary`] builds `(frequency, recency, T, monetary)` from transactions the
+//!   way lifetimes does, with a calibration/holdout split and chrono-free calendar periods;
+//!   [`sim`] simulates every model from a seed.
+//! - **Numerics**: [`special`] (log-gamma, digamma, a stable Gauss hypergeometric function,
+//!   incomplete beta and gamma functions, adaptive quadrature), written here so the crate
+//!   depends only on `serde` and `thiserror`.
 //!
-//! Time is whatever unit the caller's `recency` and `T` are in (days, weeks…); parameters such
-//! as `alpha` come back in that unit, and horizons are given in it.
+//! # Conventions
+//!
+//! - Time is whatever unit the caller's `recency` and `T` are in (days, weeks…); `alpha` and
+//!   `beta` come back in that unit and horizons are given in it. Frequencies are repeat
+//!   purchases (whole numbers), recency is the time of the last purchase since the first.
+//! - Input is checked: an invalid value is a [`ModelError`] naming the column, the row (its
+//!   position in the slices) and the value. Per-customer methods on the model types trust
+//!   their arguments (they are the inner loops); the bulk functions check.
+//! - Fits ([`fit`](mod@fit) has the details): customers are compressed to unique
+//!   `(x, t_x, T)` rows with weights; time is scaled so the largest `T` is 1; the mean negative
+//!   log-likelihood plus an optional L2 penalty (lifetimes' `penalizer_coef`) is minimised over
+//!   the log-parameters with analytic gradients, by BFGS with a strong-Wolfe line search
+//!   (Nelder–Mead when the line search stalls), from several starting points; `converged` is
+//!   true only when the gradient or relative-change criterion was met; standard errors come
+//!   from a numerical Hessian of the analytic gradient.
+//! - Likelihood loops and bulk predictions run on `threads` worker threads
+//!   (`std::thread::scope`; 0 means every core).
 //!
 //! *Invariant:* functions are pure and deterministic (simulations take a seed); nothing here
-//! reads files, clocks or the environment, and only [`data`]-level loops use threads.
+//! reads files, clocks or the environment.
 //!
 //! ```
 //! use strata_models::{fit, FitOptions, ModelKind};
-//! // Three customers: (repeat purchases, time of last purchase, age), in weeks.
+//! // Customers as (repeat purchases, time of last purchase, age), in weeks.
 //! let (x, tx, t) = ([2.0, 0.0, 5.0], [30.4, 0.0, 35.0], [38.9, 38.9, 38.9]);
 //! # let (x, tx, t) = (x.repeat(40), tx.repeat(40), t.repeat(40));
 //! let f = fit(ModelKind::BgNbd, &x, &tx, &t, &FitOptions::default()).unwrap();
 //! let p = f.p_alive(2.0, 30.4, 38.9);
-//! assert!((0.0..=1.0).contains(&p));
+//! let e = f.expected_purchases(52.0, 2.0, 30.4, 38.9);
+//! assert!((0.0..=1.0).contains(&p) && e > 0.0);
 //! ```
 
 pub mod bgnbd;
+mod chebyshev;
 pub mod clv;
 mod data;
 mod error;

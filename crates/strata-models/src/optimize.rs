@@ -197,13 +197,6 @@ pub(crate) fn bfgs(
             &mut g_new,
             &mut evaluations,
         );
-        if std::env::var("TRACE_LS").is_ok() {
-            eprintln!(
-                "  it {iterations} f {fx:.17} |g| {:e} evals {evaluations} found {:?} a0 {alpha0:e} amax {alpha_max:e}",
-                norm_inf(&g),
-                found
-            );
-        }
         let Some(f_new) = found else {
             if restarted || !scaled && h0.is_none() && iterations == 1 {
                 termination = Termination::LineSearchFailed;
@@ -572,7 +565,7 @@ pub(crate) fn inverse_spd(m: &[f64], n: usize) -> Option<Vec<f64>> {
                 sum -= l[i * n + k] * l[j * n + k];
             }
             if i == j {
-                if !(sum > 0.0) || !sum.is_finite() {
+                if sum.is_nan() || sum <= 0.0 || sum.is_infinite() {
                     return None;
                 }
                 l[i * n + i] = sum.sqrt();

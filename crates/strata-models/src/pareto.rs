@@ -45,6 +45,7 @@
 use serde::Serialize;
 
 use crate::bgnbd::{check_params, ln_nb_pmf};
+use crate::chebyshev::Chebyshev;
 use crate::data::{Rfm, par_ranges};
 use crate::error::Result;
 use crate::special::{digamma, integrate_from_peak, ln_gamma, upper_gamma_scaled};
@@ -57,6 +58,10 @@ pub struct ParetoNbd {
     pub s: f64,
     pub beta: f64,
 }
+
+/// Frequencies with at least this many one-time buyers get an interpolant of `P(alive)` in
+/// bulk predictions.
+const INTERPOLATE_MIN_CUSTOMERS: usize = 256;
 
 /// Above this series argument the integral is computed by quadrature.
 const W_MAX: f64 = 0.98;
@@ -89,9 +94,11 @@ impl ParetoNbd {
         (ln_h0 - ln_b).exp().min(1.0)
     }
 
-    /// [`Self::p_alive`] for every customer (inputs already checked). Customers whose last
-    /// purchase is their first (`t_x = 0`, most one-time buyers) share `H(0)` per frequency,
-    /// so it is computed once.
+    /// [`Self::p_alive`] for every customer (inputs already checked). For customers whose last
+    /// purchase is their first (`t_x = 0`, most one-time buyers) `P(alive)` depends only on `x`
+    /// and `T`: `H(0)` is computed once per frequency, and frequencies shared by many such
+    /// customers get a Chebyshev interpolant of `ln P(alive)` in `ln(min(α,β) + T)`, accepted
+    /// only if it reproduces direct evaluations to 1e-13 between its nodes.
     pub(crate) fn p_alive_into(
         &self,
         freq: &[f64],
@@ -100,37 +107,70 @@ impl ParetoNbd {
         threads: usize,
         out: &mut [f64],
     ) {
-        let Self { r, alpha, s, beta } = *self;
-        let cache_len = freq
-            .iter()
-            .zip(rec)
-            .filter(|&(_, &tx)| tx == 0.0)
-            .map(|(&x, _)| x as usize + 1)
-            .max()
-            .unwrap_or(0)
-            .min(1024);
-        let h_at_zero: Vec<Option<(f64, [f64; 4])>> = (0..cache_len)
-            .map(|x| ln_h::<false>(r, alpha, s, beta, x as f64, 0.0))
-            .collect();
+        let interpolants = self.p_alive_interpolants(freq, rec, t);
+        let shift = self.alpha.min(self.beta);
         crate::data::par_fill(out, threads, |i| {
             let (x, tx, tt) = (freq[i], rec[i], t[i]);
-            if tx == 0.0 && tt > 0.0 && (x as usize) < cache_len {
-                let (ln_b, _) = bracket_given_h_tx::<false>(
-                    r,
-                    alpha,
-                    s,
-                    beta,
-                    x,
-                    tx,
-                    tt,
-                    h_at_zero[x as usize],
-                );
-                let ln_h0 = -(r + x) * (alpha + tt).ln() - s * (beta + tt).ln();
-                (ln_h0 - ln_b).exp().min(1.0)
-            } else {
-                self.p_alive(x, tx, tt)
+            if tx == 0.0
+                && let Some(Some(c)) = interpolants.get(x as usize)
+            {
+                return c.eval((shift + tt).ln()).exp().min(1.0);
             }
+            self.p_alive(x, tx, tt)
         });
+    }
+
+    /// The interpolants of [`Self::p_alive_into`], indexed by frequency.
+    pub(crate) fn p_alive_interpolants(
+        &self,
+        freq: &[f64],
+        rec: &[f64],
+        t: &[f64],
+    ) -> Vec<Option<Chebyshev>> {
+        const MAX_X: usize = 1024;
+        let Self { r, alpha, s, beta } = *self;
+        let mut stats: Vec<(usize, f64, f64)> = Vec::new();
+        for ((&x, &tx), &tt) in freq.iter().zip(rec).zip(t) {
+            if tx != 0.0 || x >= MAX_X as f64 {
+                continue;
+            }
+            let k = x as usize;
+            if stats.len() <= k {
+                stats.resize(k + 1, (0, f64::INFINITY, f64::NEG_INFINITY));
+            }
+            let st = &mut stats[k];
+            st.0 += 1;
+            st.1 = st.1.min(tt);
+            st.2 = st.2.max(tt);
+        }
+        let shift = alpha.min(beta);
+        stats
+            .iter()
+            .enumerate()
+            .map(|(k, &(count, t_min, t_max))| {
+                if count < INTERPOLATE_MIN_CUSTOMERS {
+                    return None;
+                }
+                let x = k as f64;
+                let h0 = ln_h::<false>(r, alpha, s, beta, x, 0.0);
+                let ln_p = |y: f64| {
+                    let tt = y.exp() - shift;
+                    if tt <= 0.0 {
+                        return 0.0;
+                    }
+                    let (ln_b, _) = bracket_given_h_tx::<false>(r, alpha, s, beta, x, 0.0, tt, h0);
+                    (-(r + x) * (alpha + tt).ln() - s * (beta + tt).ln() - ln_b).min(0.0)
+                };
+                let (lo, hi) = ((shift + t_min).ln(), (shift + t_max).ln());
+                let pad = 1e-9 * hi.abs().max(1.0);
+                let (lo, hi) = if hi - lo < pad {
+                    (lo - pad, hi + pad)
+                } else {
+                    (lo, hi)
+                };
+                Chebyshev::fit(ln_p, lo, hi, 1e-13)
+            })
+            .collect()
     }
 
     /// Expected repeat purchases in `(T, T + horizon]` given the history.
@@ -275,6 +315,10 @@ fn g_series<const GRAD: bool>(c: f64, d: f64, w: f64) -> Option<(f64, [f64; 3])>
     }
     None
 }
+
+/// `ln H(y)` and its derivatives with respect to `(r, α, s, β)`, or `None` where the series
+/// is not used.
+type LnH = Option<(f64, [f64; 4])>;
 
 /// `ln H(y)` and its derivatives with respect to `(r, α, s, β)`; `None` past [`W_MAX`].
 #[inline]
@@ -486,7 +530,7 @@ pub(crate) fn ll_grad(data: &Rfm, params: &[f64], grad: &mut [f64], threads: usi
         let mut ll = 0.0;
         let mut g = [0.0; 4];
         // Rows are sorted by (x, t_x, T): consecutive rows often share H(t_x).
-        let mut cached: Option<(u32, f64, Option<(f64, [f64; 4])>)> = None;
+        let mut cached: Option<(u32, f64, LnH)> = None;
         for i in range {
             let group = data.group[i];
             let x = data.xs[group as usize];
@@ -554,6 +598,27 @@ mod tests {
         let m = ParetoNbd::new(1.0, 1.0, 1.0, 2.0).unwrap();
         let want = 2.0 * (4.0f64 / 3.0).ln();
         assert!((m.log_likelihood(0.0, 0.0, 1.0) - want.ln()).abs() < 1e-14);
+    }
+
+    #[test]
+    fn quadrature_resolves_the_spike_of_a_frequent_buyer() {
+        // Regression: β is 336 times α, so the integral is done numerically, and with
+        // x = 10,000 its integrand is a spike 2e-4 wide at t_x, which a plain Gauss–Kronrod
+        // rule over [t_x, T] stepped over (I = 0, log-likelihood −∞). Reference: mpmath at 50
+        // digits with the hypergeometric form of I.
+        let m = ParetoNbd::new(
+            0.121_005_412_387_057_66,
+            0.490_378_449_136_149_36,
+            3.035_918_904_915_625,
+            164.680_587_938_899_83,
+        )
+        .unwrap();
+        let ll = m.log_likelihood(10_000.0, 1.58, 39.0);
+        assert!((ll - 74_808.775_527_736_18).abs() < 1e-9 * ll, "{ll}");
+        let ll = m.log_likelihood(10_000.0, 3.165_138_921_639_894, 39.0);
+        assert!((ll - 69_124.174_756_828_47).abs() < 1e-9 * ll, "{ll}");
+        // P(alive) is about 1e-12800: zero in floating point, but never NaN or 1.
+        assert_eq!(m.p_alive(10_000.0, 1.58, 39.0), 0.0);
     }
 
     #[test]
@@ -649,48 +714,5 @@ mod tests {
             .map(|n| n as f64 * m.prob_n_purchases(n, 39.0))
             .sum();
         assert!((mean - m.expected_purchases_unconditional(39.0)).abs() < 1e-8);
-    }
-}
-
-#[cfg(test)]
-mod scratch_noise {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn probe() {
-        use crate::model::Model;
-        let truth = Model::BgNbd(crate::BgNbd::new(0.243, 4.414, 0.793, 2.426).unwrap());
-        let ages = crate::sim::cohort_ages(1_000_000, 27.0, 39.0, 20_050_101);
-        let sim = crate::sim::simulate(&truth, &ages, 0.0, 20_050_101, 2);
-        let data = Rfm::build(&sim.frequency, &sim.recency, &sim.t, None).unwrap();
-        let p = [
-            0.5008522094063198,
-            9.88960750347376 / 39.0,
-            1.0583515186428787,
-            29.58498743954079 / 39.0,
-        ];
-        let w = data.total_weight;
-        let mut g1 = [0.0; 4];
-        let f1 = ll_grad(&data, &p, &mut g1, 1) / w;
-        let mut g2 = [0.0; 4];
-        let f2 = ll_grad(&data, &p, &mut g2, 2) / w;
-        eprintln!("f1 {f1:.17} f2 {f2:.17} diff {:e}", f1 - f2);
-        eprintln!("g1 {:?}\ng2 {:?}", g1.map(|v| v / w), g2.map(|v| v / w));
-        // finite differences of f along each log-param
-        for j in 0..4 {
-            for h in [1e-4, 1e-5, 1e-6] {
-                let mut up = p;
-                up[j] *= f64::exp(h);
-                let mut dn = p;
-                dn[j] *= f64::exp(-h);
-                let fu = ll_grad(&data, &up, &mut [0.0; 4], 2) / w;
-                let fd = ll_grad(&data, &dn, &mut [0.0; 4], 2) / w;
-                eprintln!(
-                    "j {j} h {h:e}: fd {:e} analytic {:e}",
-                    (fu - fd) / (2.0 * h),
-                    g2[j] / w
-                );
-            }
-        }
     }
 }

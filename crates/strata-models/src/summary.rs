@@ -219,7 +219,8 @@ struct Tx {
     amount: f64,
 }
 
-/// Checks and converts the transactions; keeps those with `keep(period)`.
+/// Checks and converts the transactions to `(customer, period, amount)`, sorted by customer
+/// and period.
 fn periods(
     customers: &[u64],
     times: &[i64],
