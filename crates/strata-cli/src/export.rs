@@ -208,8 +208,7 @@ fn write_xlsx(batches: &[RecordBatch], path: &Path, tz: Tz, sheet: &str) -> Resu
             ws.set_column_width(c as u16, width)?;
         }
         ws.set_freeze_panes(1, 1)?;
-        let mut r = 1u32;
-        for (b, i) in cells.by_ref().take(per_sheet) {
+        for (r, (b, i)) in (1u32..).zip(cells.by_ref().take(per_sheet)) {
             for (c, col) in b.columns().iter().enumerate() {
                 let c = c as u16;
                 match cell(col.as_ref(), i, tz)? {
@@ -225,7 +224,6 @@ fn write_xlsx(batches: &[RecordBatch], path: &Path, tz: Tz, sheet: &str) -> Resu
                     }
                 }
             }
-            r += 1;
             rows += 1;
         }
     }

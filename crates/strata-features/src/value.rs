@@ -176,7 +176,14 @@ pub fn estimate(
         .monetary
         .clone()
         .unwrap_or_else(|| vec![0.0; x.len()]);
-    let spend: Vec<f64> = match fit_gamma_gamma(x, &monetary, &fit_opts) {
+    // Repeat buyers whose repeat orders were free (mean spend 0) cannot enter the spend model;
+    // they are fitted as one-time buyers and get the population's expected spend.
+    let x_spend: Vec<f64> = x
+        .iter()
+        .zip(&monetary)
+        .map(|(&f, &m)| if m > 0.0 { f } else { 0.0 })
+        .collect();
+    let spend: Vec<f64> = match fit_gamma_gamma(&x_spend, &monetary, &fit_opts) {
         Ok(gg) => {
             meta.spend = Some(SpendMeta {
                 params: gg.params.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
@@ -186,7 +193,7 @@ pub fn estimate(
                     strata_models::SpendSource::OwnMean => "own_mean".into(),
                 },
             });
-            gg.expected_spend_all(x, &monetary)
+            gg.expected_spend_all(&x_spend, &monetary)
                 .unwrap_or_else(|_| monetary.clone())
         }
         Err(e) => {
@@ -265,12 +272,17 @@ fn holdout(
         .map(|(a, p)| (a - p).abs())
         .sum::<f64>()
         / n as f64;
-    let mut bins = vec![(0u64, 0.0f64, 0.0f64); 8];
-    for i in 0..n {
-        let b = (cal.frequency[i] as usize).min(7);
+    let mut bins = [(0u64, 0.0f64, 0.0f64); 8];
+    for ((&f, &a), &p) in cal
+        .frequency
+        .iter()
+        .zip(actual)
+        .zip(&pred.expected_purchases)
+    {
+        let b = (f as usize).min(7);
         bins[b].0 += 1;
-        bins[b].1 += actual[i];
-        bins[b].2 += pred.expected_purchases[i];
+        bins[b].1 += a;
+        bins[b].2 += p;
     }
     let by_frequency = bins
         .iter()

@@ -313,10 +313,10 @@ fn slices(lang: Lang, names: &[String], values: &[f64]) -> Vec<(String, f64)> {
         .collect()
 }
 
-fn best_and_worst<'a>(
-    names: &'a [String],
-    values: &[f64],
-) -> Option<((&'a str, f64), (&'a str, f64))> {
+/// A name and its value.
+type Named<'a> = (&'a str, f64);
+
+fn best_and_worst<'a>(names: &'a [String], values: &[f64]) -> Option<(Named<'a>, Named<'a>)> {
     let mut items: Vec<(&str, f64)> = names
         .iter()
         .map(String::as_str)

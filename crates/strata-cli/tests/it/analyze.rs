@@ -86,7 +86,7 @@ fn analyze_builds_the_customer_table_and_exports_it_for_excel() {
         .collect();
     let orders_col = cols.iter().position(|c| c == "orders").unwrap();
     let row_a = (1..4)
-        .find(|&r| sheet.get((r, 0)).unwrap().to_string() == "A")
+        .find(|&r| *sheet.get((r, 0)).unwrap() == "A")
         .unwrap();
     assert_eq!(sheet.get((row_a, orders_col)).unwrap().to_string(), "3");
     let province = cols.iter().position(|c| c == "province").unwrap();
