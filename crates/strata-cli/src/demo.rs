@@ -146,6 +146,19 @@ pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
             export: vec![],
         },
     )?;
+    for (lang, file) in [
+        (crate::report::ReportLang::Zh, "report.html"),
+        (crate::report::ReportLang::En, "report-en.html"),
+    ] {
+        crate::report::run(
+            &ws_dir,
+            &crate::report::ReportArgs {
+                lang,
+                out: Some(args.out.join(file)),
+                as_of: None,
+            },
+        )?;
+    }
     println!(
         "\nopen the report: {}\nworkspace: {ws}\ntry: strata --workspace {ws} query \"SELECT rfm_segment, count(*) FROM customer_profile GROUP BY 1\"",
         args.out.join("report.html").display(),

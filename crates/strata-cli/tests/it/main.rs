@@ -97,7 +97,17 @@ fn demo_runs_end_to_end_and_imports_every_generated_row() {
         !text.contains("all rejected rows"),
         "the demo data must import cleanly:\n{text}"
     );
+    assert!(text.contains("analysed 300 customers"), "{text}");
+    for report in ["report.html", "report-en.html"] {
+        let html = std::fs::read_to_string(out.join(report)).unwrap();
+        assert!(html.contains("<svg") && html.len() > 50_000, "{report}");
+    }
+    assert!(text.contains("open the report"), "{text}");
     let ws = out.join("workspace");
+    assert_eq!(
+        query(&ws, "SELECT count(*) n FROM customer_profile"),
+        "n\n300\n"
+    );
     let counts = query(
         &ws,
         "SELECT (SELECT count(*) FROM customers) c, (SELECT count(DISTINCT customer_id) FROM orders) b",
