@@ -28,11 +28,14 @@ pub fn settings(ws: &Path, as_of: Option<chrono::NaiveDate>) -> Result<(AnalyzeC
     if as_of.is_some() {
         cfg.as_of = as_of;
     }
-    let tz = cfg
-        .timezone
-        .clone()
+    // The same precedence as import: STRATA_TIMEZONE over the file.
+    let tz = std::env::var("STRATA_TIMEZONE")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .or_else(|| cfg.timezone.clone())
         .or(config.import.timezone)
         .unwrap_or_else(|| "Asia/Shanghai".to_string());
+    cfg.timezone = Some(tz.clone());
     Ok((cfg, tz))
 }
 

@@ -107,9 +107,9 @@ pub struct PredictArgs {
     /// CLV horizon in months.
     #[arg(long, default_value_t = 12)]
     pub months: u32,
-    /// Time units per month (4.345 for weeks, 30.44 for days).
-    #[arg(long, default_value_t = 4.345)]
-    pub periods_per_month: f64,
+    /// Days per time unit of the summary, as given to `summarize --unit-days` (7 for weeks).
+    #[arg(long, default_value_t = 1.0)]
+    pub unit_days: f64,
     #[arg(long, default_value_t = 0.0)]
     pub penalty: f64,
     /// Output CSV (default: standard output).
@@ -151,44 +151,66 @@ fn epoch_day(d: chrono::NaiveDate) -> i64 {
 struct TextTable {
     header: Option<Vec<String>>,
     rows: Vec<(usize, Vec<String>)>,
+    /// `;`-separated files write amounts with a decimal comma.
+    decimal_comma: bool,
 }
 
 fn split_line(line: &str, delim: Option<char>) -> Vec<String> {
     match delim {
-        Some(c) => line
-            .split(c)
-            .map(|s| s.trim().trim_matches('"').to_string())
-            .collect(),
+        // Quoted cells such as "1,299.00" stay whole.
+        Some(c) => {
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .delimiter(c as u8)
+                .flexible(true)
+                .from_reader(line.as_bytes());
+            r.records()
+                .next()
+                .and_then(|rec| rec.ok())
+                .map(|rec| rec.iter().map(|c| c.trim().to_string()).collect())
+                .unwrap_or_default()
+        }
         None => line.split_whitespace().map(str::to_string).collect(),
     }
 }
 
-fn read_table(path: &Path, has_header: bool) -> Result<TextTable> {
+/// Reads a table; with `has_header` unknown (`None`), the first line is a header when its cell
+/// in `probe` column is not a date.
+fn read_table(path: &Path, has_header: Option<bool>, probe: usize) -> Result<TextTable> {
     let file = std::fs::File::open(path)
         .map_err(|e| UserError(format!("cannot open {}: {e}", path.display())))?;
-    let mut lines = std::io::BufReader::new(file).lines().enumerate();
     let mut header = None;
     let mut delim = None;
     let mut rows = Vec::new();
     let mut first = true;
-    for (i, line) in lines.by_ref() {
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line =
             line.with_context(|| format!("{}: line {} is unreadable", path.display(), i + 1))?;
         let line = line.trim_start_matches('\u{feff}');
         if line.trim().is_empty() {
             continue;
         }
+        let cells = split_line(line, delim);
         if first {
             delim = [',', '\t', ';'].into_iter().find(|c| line.contains(*c));
+            let cells = split_line(line, delim);
             first = false;
-            if has_header {
-                header = Some(split_line(line, delim));
-                continue;
+            let is_header = has_header
+                .unwrap_or_else(|| cells.get(probe).is_none_or(|c| parse_day(c).is_none()));
+            if is_header {
+                header = Some(cells);
+            } else {
+                rows.push((i + 1, cells));
             }
+            continue;
         }
-        rows.push((i + 1, split_line(line, delim)));
+        rows.push((i + 1, cells));
     }
-    Ok(TextTable { header, rows })
+    Ok(TextTable {
+        header,
+        rows,
+        decimal_comma: delim == Some(';'),
+    })
 }
 
 /// The index of a column given by header name or 1-based number.
@@ -215,11 +237,18 @@ fn column(path: &Path, table: &TextTable, spec: &str, what: &str) -> Result<usiz
 }
 
 fn summarize_cmd(a: &SummarizeArgs) -> Result<()> {
-    // A file whose columns are all given by number has no header row.
-    let numeric = |s: &str| s.parse::<usize>().is_ok();
-    let headerless =
-        numeric(&a.customer) && numeric(&a.date) && a.amount.as_deref().is_none_or(numeric);
-    let table = read_table(&a.transactions, !headerless)?;
+    // Columns all given by number: the first line is a header only if its date cell is not a
+    // date (CDNOW-style files have none).
+    let numeric = |s: &str| s.parse::<usize>().ok();
+    let all_numeric = numeric(&a.customer).is_some()
+        && numeric(&a.date).is_some()
+        && a.amount.as_deref().is_none_or(|s| numeric(s).is_some());
+    let table = if all_numeric {
+        let probe = numeric(&a.date).unwrap_or(1).saturating_sub(1);
+        read_table(&a.transactions, None, probe)?
+    } else {
+        read_table(&a.transactions, Some(true), 0)?
+    };
     let path = &a.transactions;
     let ci = column(path, &table, &a.customer, "customer")?;
     let di = column(path, &table, &a.date, "date")?;
@@ -261,13 +290,21 @@ fn summarize_cmd(a: &SummarizeArgs) -> Result<()> {
         days.push(day);
         if let Some(ai) = ai {
             let text = cell(ai, "amount")?;
-            let v: f64 = text.replace(',', "").parse().map_err(|_| {
-                UserError(format!(
-                    "{}: line {line}, column {}: `{text}` is not an amount",
-                    path.display(),
-                    ai + 1
-                ))
-            })?;
+            let normal = if table.decimal_comma {
+                text.replace('.', "").replace(',', ".")
+            } else {
+                text.replace(',', "")
+            };
+            let v: f64 = normal
+                .trim_start_matches(['¥', '￥', '$'])
+                .parse()
+                .map_err(|_| {
+                    UserError(format!(
+                        "{}: line {line}, column {}: `{text}` is not an amount",
+                        path.display(),
+                        ai + 1
+                    ))
+                })?;
             amounts.push(v);
         }
     }
@@ -299,42 +336,47 @@ fn summarize_cmd(a: &SummarizeArgs) -> Result<()> {
         None => {
             let s = summarize(&customers, &days, amounts, &opts)
                 .map_err(|e| UserError(e.to_string()))?;
-            w.write_record(["customer_id", "frequency", "recency", "T", "monetary_value"])?;
+            let mut head = vec!["customer_id", "frequency", "recency", "T"];
+            if s.monetary.is_some() {
+                head.push("monetary_value");
+            }
+            w.write_record(&head)?;
             for i in 0..s.len() {
-                let m = s.monetary.as_ref().map_or(String::new(), |m| r(m[i]));
-                w.write_record([
+                let mut rec = vec![
                     ids[s.customers[i] as usize].clone(),
                     r(s.frequency[i]),
                     r(s.recency[i]),
                     r(s.t[i]),
-                    m,
-                ])?;
+                ];
+                if let Some(m) = &s.monetary {
+                    rec.push(r(m[i]));
+                }
+                w.write_record(&rec)?;
             }
         }
         Some(cal) => {
             let s = calibration_and_holdout(&customers, &days, amounts, epoch_day(cal), &opts)
                 .map_err(|e| UserError(e.to_string()))?;
             let c = &s.calibration;
-            w.write_record([
-                "customer_id",
-                "frequency",
-                "recency",
-                "T",
-                "monetary_value",
-                "frequency_holdout",
-                "duration_holdout",
-            ])?;
+            let mut head = vec!["customer_id", "frequency", "recency", "T"];
+            if c.monetary.is_some() {
+                head.push("monetary_value");
+            }
+            head.extend(["frequency_holdout", "duration_holdout"]);
+            w.write_record(&head)?;
             for i in 0..c.len() {
-                let m = c.monetary.as_ref().map_or(String::new(), |m| r(m[i]));
-                w.write_record([
+                let mut rec = vec![
                     ids[c.customers[i] as usize].clone(),
                     r(c.frequency[i]),
                     r(c.recency[i]),
                     r(c.t[i]),
-                    m,
-                    r(s.frequency_holdout[i]),
-                    r(s.duration_holdout),
-                ])?;
+                ];
+                if let Some(m) = &c.monetary {
+                    rec.push(r(m[i]));
+                }
+                rec.push(r(s.frequency_holdout[i]));
+                rec.push(r(s.duration_holdout));
+                w.write_record(&rec)?;
             }
         }
     }
@@ -353,7 +395,7 @@ struct SummaryFile {
 }
 
 fn read_summary(path: &Path) -> Result<SummaryFile> {
-    let table = read_table(path, true)?;
+    let table = read_table(path, Some(true), 0)?;
     let h = table.header.clone().unwrap_or_default();
     let find = |names: &[&str]| {
         h.iter()
@@ -552,7 +594,7 @@ fn predict_cmd(a: &PredictArgs) -> Result<()> {
                 &spend,
                 &ClvOptions {
                     months: a.months,
-                    periods_per_month: a.periods_per_month,
+                    periods_per_month: 365.25 / 12.0 / a.unit_days,
                     monthly_discount_rate: a.discount,
                     margin: a.margin,
                 },

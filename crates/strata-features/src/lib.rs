@@ -24,6 +24,19 @@ pub use profile::{
 /// Replaces the workspace's `customer_profile` table with `profile`, atomically.
 pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
     let mut txn = ws.begin()?;
+    // The table was computed from `ws` as opened; if an import committed since, it may be
+    // missing new data, and a report would take it for current.
+    let seen = ws.manifest().generation;
+    let changed = txn
+        .base()
+        .history
+        .iter()
+        .any(|h| h.generation > seen && h.operation != strata_store::PROFILE_OPERATION);
+    if changed {
+        return Err(FeatureError::Config(
+            "the workspace changed while the customer table was computed (an import committed); run strata analyze again".into(),
+        ));
+    }
     let (file, path) = txn.new_part_path(PROFILE_TABLE)?;
     let mut w = PartWriter::create(&path, profile.batch.schema())?;
     w.write(&profile.batch)?;

@@ -304,14 +304,18 @@ fn end_of_day_us(tz: Tz, date: NaiveDate) -> Result<i64> {
     let next = date
         .succ_opt()
         .ok_or_else(|| FeatureError::Config(format!("analysis date {date} is out of range")))?;
-    let midnight = next.and_hms_opt(0, 0, 0).expect("midnight exists");
-    let t = tz
-        .from_local_datetime(&midnight)
-        .earliest()
-        .ok_or_else(|| {
-            FeatureError::Config(format!("midnight of {next} does not exist in {tz}"))
-        })?;
-    Ok(t.timestamp_micros())
+    // Where clocks jump forward at midnight, the day starts at the first minute that exists.
+    for minutes in 0..24 * 60 {
+        let start = next
+            .and_hms_opt(minutes / 60, minutes % 60, 0)
+            .expect("valid time");
+        if let Some(t) = tz.from_local_datetime(&start).earliest() {
+            return Ok(t.timestamp_micros());
+        }
+    }
+    Err(FeatureError::Config(format!(
+        "{next} has no valid time in {tz}"
+    )))
 }
 
 fn text_rows(batches: &[RecordBatch], col: usize) -> Vec<Option<String>> {
@@ -416,13 +420,15 @@ async fn people(ctx: &SessionContext) -> Result<(Vec<Option<String>>, Vec<Person
 /// the customers table does not place.
 async fn order_regions(
     ctx: &SessionContext,
+    end_us: i64,
 ) -> Result<Vec<(String, Option<String>, Option<String>)>> {
     let batches = ctx
-        .sql(
+        .sql(&format!(
             "SELECT customer_id, last_value(province ORDER BY ordered_at), \
              last_value(city ORDER BY ordered_at) FROM orders \
-             WHERE province IS NOT NULL GROUP BY customer_id",
-        )
+             WHERE province IS NOT NULL AND (status IS NULL OR status = 'paid') \
+             AND ordered_at < to_timestamp_micros({end_us}) GROUP BY customer_id"
+        ))
         .await?
         .collect()
         .await?;
@@ -664,7 +670,7 @@ pub async fn compute(
         pass.accs[i].orders > 0 && person_of[i].is_none_or(|p| persons[p].province.is_none())
     });
     if unplaced {
-        for (id, p, c) in order_regions(ctx).await? {
+        for (id, p, c) in order_regions(ctx, end_us).await? {
             if let Some(&at) = pass.index.get(id.as_str()) {
                 fallback_region[at as usize] = Some((p, c));
             }
@@ -1032,3 +1038,26 @@ impl Builders {
 
 /// Parquet/Arrow schema metadata key holding [`AnalysisMeta`] as JSON.
 pub const META_KEY: &str = "strata.analysis";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_whose_midnight_does_not_exist_starts_at_its_first_minute() {
+        // Beirut jumps from 00:00 to 01:00 on 30 March 2025.
+        let d = NaiveDate::from_ymd_opt(2025, 3, 29).unwrap();
+        let end = end_of_day_us(chrono_tz::Asia::Beirut, d).unwrap();
+        let expected = chrono::DateTime::parse_from_rfc3339("2025-03-29T22:00:00Z")
+            .unwrap()
+            .timestamp_micros();
+        assert_eq!(end, expected);
+        let shanghai = end_of_day_us(chrono_tz::Asia::Shanghai, d).unwrap();
+        assert_eq!(
+            shanghai,
+            chrono::DateTime::parse_from_rfc3339("2025-03-29T16:00:00Z")
+                .unwrap()
+                .timestamp_micros()
+        );
+    }
+}

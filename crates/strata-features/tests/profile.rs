@@ -240,6 +240,28 @@ async fn the_table_is_stored_queryable_and_replaced_whole() {
         .count();
     assert_eq!(files, 1, "the replaced part is deleted");
     let meta = read_meta(&ws).unwrap().unwrap();
+    // An import that commits while a table is computed makes the table stale: it is refused.
+    let old = Workspace::open(ws.root()).unwrap();
+    let p2 = profile(&old, &config()).await;
+    let more = shop._dir.path().join("more.csv");
+    std::fs::write(
+        &more,
+        "order_id,customer_id,ordered_at,paid_amount\nO9,C,2026-10-30 10:00,9.00\n",
+    )
+    .unwrap();
+    import(
+        &ws,
+        table("orders").unwrap(),
+        &[more],
+        &ImportOptions::default(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let e = write_profile(&old, &p2).unwrap_err();
+    assert!(
+        e.is_user_error() && e.to_string().contains("run strata analyze again"),
+        "{e}"
+    );
     assert_eq!(meta.as_of.to_string(), "2026-10-31");
     assert_eq!(meta.rfm_cuts[2], [50.0, 50.0, 80.0, 80.0]);
     let ctx = session(&ws).unwrap();

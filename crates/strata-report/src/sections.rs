@@ -722,10 +722,14 @@ pub async fn lifetime_value(cx: &Cx<'_>) -> Result<Option<Section>> {
         kpis.push(
             Kpi::new(
                 cx.t("留出期预测误差", "Holdout error"),
-                format!(
-                    "{:+.1}%",
-                    100.0 * (h.predicted_total / h.actual_total - 1.0)
-                ),
+                if h.actual_total > 0.0 {
+                    format!(
+                        "{:+.1}%",
+                        100.0 * (h.predicted_total / h.actual_total - 1.0)
+                    )
+                } else {
+                    "—".to_string()
+                },
             )
             .note(match lang {
                 Lang::Zh => format!(
@@ -882,7 +886,11 @@ pub async fn lifetime_value(cx: &Cx<'_>) -> Result<Option<Section>> {
             ..BarChart::default()
         };
         grid_blocks.push(Block::chart(by_freq.to_svg()));
-        let gap = h.predicted_total / h.actual_total - 1.0;
+        let gap = if h.actual_total > 0.0 {
+            h.predicted_total / h.actual_total - 1.0
+        } else {
+            0.0
+        };
         let note = match lang {
             Lang::Zh => format!(
                 "模型在 {} 之前的数据上拟合，预测之后 {:.0} 天的购买天数：预测 {:.0}、实际 {:.0}（{:+.1}%），人均绝对误差 {:.2}。{}",

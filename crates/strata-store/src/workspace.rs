@@ -285,20 +285,35 @@ fn sync_dir(dir: &Path) -> Result<()> {
 /// Deletes part files in table folders that the manifest does not name: leftovers of a writer
 /// that failed or was killed before it committed.
 fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
-    for t in table_names(&[manifest]) {
-        let dir = table_dir(root, t);
+    // Every table folder, including a derived table's whose first write never committed.
+    let mut names: Vec<String> = table_names(&[manifest])
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if let Ok(entries) = fs::read_dir(root.join(TABLES_DIR)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.path().is_dir() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    for t in &names {
+        let dir = table_dir(root, t.as_str());
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
         let live: HashSet<&str> = manifest
             .tables
-            .get(t)
+            .get(t.as_str())
             .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
             .unwrap_or_default();
         for e in entries.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            if !live.contains(name.as_ref()) {
+            // Only part files are ours to remove; anything else a person put here stays.
+            let ours = name.starts_with("part-") && name.ends_with(".parquet");
+            if ours && !live.contains(name.as_ref()) && e.path().is_file() {
                 tracing::debug!(file = %e.path().display(), "removing a file no manifest names");
                 fs::remove_file(e.path()).map_err(io(e.path()))?;
             }
@@ -567,8 +582,16 @@ mod tests {
         let orphan = table_dir(dir.path(), &ORDERS).join("part-00000009-0001.parquet");
         std::fs::write(&orphan, b"half a file").unwrap();
         std::fs::write(dir.path().join("manifest.json.tmp"), b"{").unwrap();
+        // A derived table whose first write was killed, and things a person left around.
+        let derived = dir.path().join("tables/customer_profile");
+        std::fs::create_dir_all(&derived).unwrap();
+        std::fs::write(derived.join("part-00000003-0001.parquet"), b"half").unwrap();
+        std::fs::write(table_dir(dir.path(), &ORDERS).join("notes.txt"), b"mine").unwrap();
+        std::fs::create_dir(table_dir(dir.path(), &ORDERS).join("backup")).unwrap();
         let _txn = ws.begin().unwrap();
         assert!(!orphan.exists());
+        assert!(!derived.join("part-00000003-0001.parquet").exists());
+        assert!(table_dir(dir.path(), &ORDERS).join("notes.txt").exists());
         assert!(!dir.path().join("manifest.json.tmp").exists());
     }
 

@@ -193,3 +193,88 @@ fn bad_transaction_files_name_the_line_and_column() {
         "{e}"
     );
 }
+
+#[test]
+fn quoted_amounts_decimal_commas_headers_and_no_amounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("tx.csv");
+    // A quoted amount with a thousands separator; columns given by number on a file with a
+    // header row.
+    std::fs::write(
+        &f,
+        "id,date,amount\nA,2026-01-01,\"1,299.00\"\nA,2026-01-05,\"1,000.00\"\nB,2026-01-02,5\n",
+    )
+    .unwrap();
+    let s = ok(&[
+        "clv",
+        "summarize",
+        "--transactions",
+        f.to_str().unwrap(),
+        "--customer",
+        "1",
+        "--date",
+        "2",
+        "--amount",
+        "3",
+        "--end",
+        "2026-01-10",
+    ]);
+    assert_eq!(
+        s,
+        "customer_id,frequency,recency,T,monetary_value\nA,1,4,9,1000\nB,0,0,8,0\n"
+    );
+    let g = dir.path().join("tx-semicolon.csv");
+    std::fs::write(
+        &g,
+        "id;date;amount\nA;2026-01-01;12,50\nA;2026-01-03;7,25\n",
+    )
+    .unwrap();
+    let s = ok(&[
+        "clv",
+        "summarize",
+        "--transactions",
+        g.to_str().unwrap(),
+        "--customer",
+        "id",
+        "--date",
+        "date",
+        "--amount",
+        "amount",
+        "--end",
+        "2026-01-10",
+    ]);
+    assert!(s.ends_with("A,1,2,9,7.25\n"), "{s}");
+    // Without amounts there is no monetary column, and the summary reads back.
+    let out = dir.path().join("s.csv");
+    ok(&[
+        "clv",
+        "summarize",
+        "--transactions",
+        f.to_str().unwrap(),
+        "--customer",
+        "id",
+        "--date",
+        "date",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("customer_id,frequency,recency,T\n"),
+        "{text}"
+    );
+    let o = crate::run(&[
+        "clv",
+        "fit",
+        "--summary",
+        out.to_str().unwrap(),
+        "--model",
+        "bgnbd",
+    ]);
+    let e = crate::stderr(&o);
+    assert!(
+        !e.contains("is not a number"),
+        "the summary must read back: {e}"
+    );
+    assert!(crate::stdout(&o).contains("BG/NBD"));
+}
