@@ -51,11 +51,16 @@ fn register(ctx: &SessionContext, name: &str, paths: &[PathBuf], schema: SchemaR
         let urls = paths
             .iter()
             .map(|p| {
-                let text = p.to_str().ok_or_else(|| StoreError::Io {
+                // A file URL, not a path string: `[`, `*` or `?` in a folder name are not globs.
+                let absolute = std::path::absolute(p).map_err(|source| StoreError::Io {
                     path: p.clone(),
-                    source: std::io::Error::other("path is not valid UTF-8"),
+                    source,
                 })?;
-                Ok(ListingTableUrl::parse(text)?)
+                let url = url::Url::from_file_path(&absolute).map_err(|()| StoreError::Io {
+                    path: p.clone(),
+                    source: std::io::Error::other("path cannot be a file URL"),
+                })?;
+                Ok(ListingTableUrl::try_new(url, None)?)
             })
             .collect::<Result<Vec<_>>>()?;
         let options =

@@ -186,3 +186,12 @@ fn report_is_one_offline_file_in_either_language_and_follows_new_imports() {
     );
     assert_eq!(c, "orders\n1\n");
 }
+
+#[test]
+fn a_workspace_folder_with_glob_characters_still_shows_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join("shop[2]*?");
+    std::fs::create_dir(&odd).unwrap();
+    let ws = small_shop(&odd);
+    assert_eq!(query(&ws, "SELECT count(*) AS n FROM orders"), "n\n5\n");
+}
