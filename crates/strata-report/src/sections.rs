@@ -374,6 +374,50 @@ async fn split(cx: &Cx<'_>, col: &str, order: &[&str]) -> Result<Split> {
     })
 }
 
+/// A split as a table of buyers, shares of buyers and revenue, spend per buyer (and mean days
+/// since the last order) and what to do for each group.
+fn action_table(
+    cx: &Cx<'_>,
+    s: &Split,
+    head: String,
+    action_head: String,
+    action: fn(Lang, &str) -> &'static str,
+    with_recency: bool,
+) -> Table {
+    let mut headers = vec![
+        head,
+        cx.t("客户数", "Buyers"),
+        cx.t("客户占比", "Share of buyers"),
+        cx.t("销售额占比", "Share of revenue"),
+        cx.t("人均消费", "Spend per buyer"),
+    ];
+    if with_recency {
+        headers.push(cx.t("平均距今天数", "Mean days since last order"));
+    }
+    headers.push(action_head);
+    let rows = (0..s.names.len())
+        .map(|i| {
+            let mut row = vec![
+                Cell::text(label(cx.lang, &s.names[i])),
+                Cell::Number(s.customers[i], Format::Integer),
+                Cell::Bar(s.customer_share[i], PCT),
+                Cell::Bar(s.revenue_share[i], PCT),
+                Cell::Number(s.avg_monetary[i], YUAN),
+            ];
+            if with_recency {
+                row.push(Cell::Number(s.avg_recency[i], Format::Decimal(0)));
+            }
+            row.push(Cell::text(action(cx.lang, &s.names[i])));
+            row
+        })
+        .collect();
+    Table {
+        headers,
+        rows,
+        caption: None,
+    }
+}
+
 /// The customer-share against revenue-share chart of a split.
 fn share_chart(cx: &Cx<'_>, title: String, s: &Split, width: f64) -> BarChart {
     BarChart {
@@ -449,56 +493,24 @@ pub async fn value(cx: &Cx<'_>) -> Result<Section> {
     };
 
     let segs = split(cx, "rfm_segment", &strata_features::segment::RFM_SEGMENTS).await?;
-    let seg_table = Table {
-        headers: vec![
-            cx.t("RFM 分群", "RFM segment"),
-            cx.t("客户数", "Buyers"),
-            cx.t("客户占比", "Share of buyers"),
-            cx.t("销售额占比", "Share of revenue"),
-            cx.t("人均消费", "Spend per buyer"),
-            cx.t("平均距今天数", "Mean days since last order"),
-            cx.t("建议动作", "Recommended action"),
-        ],
-        rows: (0..segs.names.len())
-            .map(|i| {
-                vec![
-                    Cell::text(label(lang, &segs.names[i])),
-                    Cell::Number(segs.customers[i], Format::Integer),
-                    Cell::Bar(segs.customer_share[i], PCT),
-                    Cell::Bar(segs.revenue_share[i], PCT),
-                    Cell::Number(segs.avg_monetary[i], YUAN),
-                    Cell::Number(segs.avg_recency[i], Format::Decimal(0)),
-                    Cell::text(segment_action(lang, &segs.names[i])),
-                ]
-            })
-            .collect(),
-        caption: None,
-    };
+    let seg_table = action_table(
+        cx,
+        &segs,
+        cx.t("RFM 分群", "RFM segment"),
+        cx.t("建议动作", "Recommended action"),
+        segment_action,
+        true,
+    );
 
     let classes = split(cx, "rfm_class", &strata_features::segment::RFM_CLASSES).await?;
-    let class_table = Table {
-        headers: vec![
-            cx.t("八类客户", "Eight-type class"),
-            cx.t("客户数", "Buyers"),
-            cx.t("客户占比", "Share of buyers"),
-            cx.t("销售额占比", "Share of revenue"),
-            cx.t("人均消费", "Spend per buyer"),
-            cx.t("运营策略", "Strategy"),
-        ],
-        rows: (0..classes.names.len())
-            .map(|i| {
-                vec![
-                    Cell::text(label(lang, &classes.names[i])),
-                    Cell::Number(classes.customers[i], Format::Integer),
-                    Cell::Bar(classes.customer_share[i], PCT),
-                    Cell::Bar(classes.revenue_share[i], PCT),
-                    Cell::Number(classes.avg_monetary[i], YUAN),
-                    Cell::text(class_action(lang, &classes.names[i])),
-                ]
-            })
-            .collect(),
-        caption: None,
-    };
+    let class_table = action_table(
+        cx,
+        &classes,
+        cx.t("八类客户", "Eight-type class"),
+        cx.t("运营策略", "Strategy"),
+        class_action,
+        false,
+    );
 
     // The reports' rule segments, against the figures the reports found.
     let rules = split(cx, "rule_segment", &["loyal", "potential_churn", "regular"]).await?;
