@@ -393,3 +393,40 @@ fn the_workspace_is_unchanged_when_a_later_file_fails() {
     // Not even the rejects of the failed import stay behind.
     assert!(!f.ws.root().join("rejects").exists());
 }
+
+#[test]
+fn new_order_parts_are_sorted_by_customer_and_nothing_is_lost() {
+    let mut f = fixture();
+    // Orders as a time-ordered export writes them: customers interleaved.
+    let path = f.file(
+        "by-time.csv",
+        "order_id,customer_id,ordered_at,paid_amount\n\
+         1,C2,2026-01-01,1\n2,C1,2026-01-02,2\n3,C3,2026-01-03,3\n4,C1,2026-01-04,4\n5,C2,2026-01-05,5\n",
+    );
+    let s = f.import(
+        &ORDERS,
+        std::slice::from_ref(&path),
+        &ImportOptions::default(),
+    );
+    assert_eq!(s.inserted, 5);
+    let b = f.rows(&ORDERS);
+    assert_eq!(
+        strings(&b, "customer_id"),
+        some(&["C1", "C1", "C2", "C2", "C3"])
+    );
+    let mut amounts = cents(&b, "paid_amount");
+    amounts.sort();
+    assert_eq!(amounts, (1..=5).map(|a| Some(a * 100)).collect::<Vec<_>>());
+    assert_eq!(
+        f.ws.parts(&ORDERS).len(),
+        1,
+        "the unsorted part is replaced, not kept"
+    );
+    let files = std::fs::read_dir(f.ws.root().join("tables/orders"))
+        .unwrap()
+        .count();
+    assert_eq!(files, 1, "no leftover file");
+    // A re-import is still idempotent.
+    let s = f.import(&ORDERS, &[path], &ImportOptions::default());
+    assert_eq!((s.inserted, s.duplicated), (0, 5));
+}
