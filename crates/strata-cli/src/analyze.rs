@@ -43,6 +43,7 @@ pub fn settings(ws: &Path, as_of: Option<chrono::NaiveDate>) -> Result<(AnalyzeC
 pub fn analyze(ws: &Workspace, cfg: &AnalyzeConfig, tz: &str) -> Result<Profile> {
     let ctx = strata_store::session(ws)?;
     let profile = query::runtime()?.block_on(strata_features::compute(&ctx, cfg, tz))?;
+    let profile = crate::churn::with_churn(ws, &ctx, profile, cfg)?;
     strata_features::write_profile(ws, &profile)?;
     Ok(profile)
 }

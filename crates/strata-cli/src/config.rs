@@ -76,6 +76,92 @@ monthly_discount_rate = 0.01
 # L2 penalty on the model parameters; fewer buyers than min_customers and no model is fitted.
 penalty = 0.0
 min_customers = 50
+
+[churn]
+# Churned = no purchase in this many days after the cutoff (strata churn train --horizon).
+horizon_days = 90
+# Early warning covers buyers whose last order is at most this old (0: every buyer).
+population_days = 365
+# Time split: this many training cutoffs, cutoff_step_days apart, the latest one horizon before
+# the evaluation cutoff (several seasons of examples generalise better than one).
+train_cutoffs = 4
+cutoff_step_days = 30
+# Gradient-boosted trees, and the L2 penalty of the logistic-regression baseline.
+trees = 100
+learning_rate = 0.1
+max_depth = 3
+min_leaf_weight = 5
+logistic_l2 = 1.0
+# Reasons from path contributions (fast) or exact tree SHAP values ("shapley", slower).
+contributions = "path"
+
+[churn.signals]
+# The reports' warning signals (days, shares of the window before).
+no_login_days = 7
+browse_drop = 0.5
+browse_window_days = 14
+cart_unpaid_days = 7
+cart_lookback_days = 30
+session_drop = 0.5
+session_window_days = 30
+contact_events = ["email_open", "email_click", "sms_click", "push_open", "push_click"]
+contact_days = 30
+gap_multiple = 2
+aov_drop = 0.3
+feedback_days = 90
+negative_rating = 2
+service_event = "cs_contact"
+
+[churn.tiers]
+# High and medium risk start where the customers above churned at these rates in the
+# evaluation; where a rate is out of reach, the top shares instead.
+high_precision = 0.9
+medium_precision = 0.75
+high_fallback_share = 0.1
+medium_fallback_share = 0.3
+min_customers = 20
+
+[churn.winback]
+# Tiers on the win-back list, a budget for contact costs (0: none), the margin on spend.
+tiers = ["high", "medium"]
+budget = 0
+margin = 1.0
+
+# Playbooks by 12-month spend, first match wins. Costs per customer contacted, save rates assumed.
+[[churn.playbooks]]
+name = "high_value"
+label_zh = "高价值流失客户"
+label_en = "High-value lapsing"
+min_spend_12m = 5000
+channel = "phone"
+offer_zh = "专属客服1对1回访，赠送定制化礼品，满500减100定向优惠券"
+offer_en = "One-to-one call-back, a personalised gift, a 100-off-500 coupon"
+cost = 48
+save_rate = 0.35
+
+[[churn.playbooks]]
+name = "potential"
+label_zh = "潜力流失客户"
+label_en = "Potential lapsing"
+min_spend_12m = 1000
+max_spend_12m = 5000
+channel = "app_push+email"
+offer_zh = "个性化商品清单，满200免运费"
+offer_en = "A personalised product list and free shipping over 200"
+cost = 0.8
+save_rate = 0.15
+
+[[churn.playbooks]]
+name = "low_value"
+label_zh = "低价值客户"
+label_en = "Low value"
+min_spend_12m = 0
+max_spend_12m = 1000
+channel = "sms"
+offer_zh = "自动提醒"
+offer_en = "Automated reminder only"
+cost = 0.3
+save_rate = 0.05
 "#;
 
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +171,8 @@ pub struct Config {
     pub import: ImportConfig,
     #[serde(default)]
     pub analyze: strata_features::AnalyzeConfig,
+    #[serde(default)]
+    pub churn: strata_churn::ChurnConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,5 +225,6 @@ mod tests {
         assert_eq!(c.analyze.value.holdout_days, d.value.holdout_days);
         assert_eq!(c.analyze.value.min_customers, d.value.min_customers);
         c.analyze.validate().unwrap();
+        assert_eq!(c.churn, strata_churn::ChurnConfig::default());
     }
 }

@@ -138,7 +138,25 @@ pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
     let channels = query::sql(&ws, CHANNELS_SQL)?;
     query::write_batches(&mut std::io::stdout(), &channels, OutputFormat::Table)?;
 
-    println!();
+    println!("\nchurn early warning (strata churn train):");
+    let trained = crate::churn::run(
+        &ws_dir,
+        &crate::churn::ChurnCommand::Train(crate::churn::TrainArgs {
+            cutoff: None,
+            horizon: None,
+            split: crate::churn::SplitArg::Time,
+            folds: 5,
+            json: false,
+        }),
+    );
+    // A very small demo shop may not have enough history or churners for a model; the rest
+    // of the demo does not need one.
+    if let Err(e) = trained {
+        if !crate::is_user_error(&e) {
+            return Err(e);
+        }
+        println!("no churn model: {e:#}");
+    }
     crate::analyze::run(
         &ws_dir,
         &crate::analyze::AnalyzeArgs {

@@ -1,6 +1,7 @@
 //! The `strata` command line: thin glue over the library crates. Only this crate knows clap.
 
 mod analyze;
+mod churn;
 mod clv;
 mod config;
 mod demo;
@@ -53,6 +54,9 @@ enum Command {
     /// Lifetime-value models on a transaction file or summary: summarize, fit, predict.
     #[command(subcommand)]
     Clv(clv::ClvCommand),
+    /// Churn early warning: train and evaluate the model, score customers, the win-back list.
+    #[command(subcommand)]
+    Churn(churn::ChurnCommand),
     /// Write the insight report: one HTML file with charts, in Chinese or English.
     Report(report::ReportArgs),
     /// Tables, row counts and the history of imports.
@@ -85,6 +89,8 @@ fn is_user_error(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<datafusion::error::DataFusionError>()
                 .is_some_and(query::is_user_sql_error)
             || c.downcast_ref::<strata_features::FeatureError>()
+                .is_some_and(|e| e.is_user_error())
+            || c.downcast_ref::<strata_churn::ChurnError>()
                 .is_some_and(|e| e.is_user_error())
             || c.downcast_ref::<toml::de::Error>().is_some()
     })
@@ -136,6 +142,7 @@ fn main() -> ExitCode {
         Command::Query(args) => query::run(&cli.workspace, &args),
         Command::Analyze(args) => analyze::run(&cli.workspace, &args),
         Command::Clv(cmd) => clv::run(&cmd),
+        Command::Churn(cmd) => churn::run(&cli.workspace, &cmd),
         Command::Report(args) => report::run(&cli.workspace, &args),
         Command::Status => query::status(&cli.workspace),
         Command::Schema(args) => query::schema(&args),

@@ -45,12 +45,27 @@ fn stale(ws: &Workspace) -> bool {
     }
 }
 
+/// The churn model whose scores the customer table carries, if any.
+fn scored_with(ws: &Workspace) -> Option<String> {
+    let path = ws
+        .part_paths(strata_features::PROFILE_TABLE)
+        .into_iter()
+        .next()?;
+    let schema = strata_store::part_schema(&path).ok()?;
+    schema.metadata().get("strata.churn_model").cloned()
+}
+
 pub fn run(ws_dir: &Path, args: &ReportArgs) -> Result<()> {
     let ws = Workspace::open(ws_dir)?;
     let (cfg, tz) = analyze::settings(ws_dir, args.as_of)?;
     // A table written by an older Strata has metadata this one cannot read: recompute it too.
     let readable = matches!(strata_features::read_meta(&ws), Ok(Some(_)));
-    if stale(&ws) || !readable || args.as_of.is_some() {
+    let model = strata_churn::load_current(&ws)?;
+    // A model trained since the table was computed: its scores belong in the table.
+    let unscored = model
+        .as_ref()
+        .is_some_and(|m| scored_with(&ws).as_deref() != Some(m.version.as_str()));
+    if stale(&ws) || !readable || unscored || args.as_of.is_some() {
         println!("computing the customer table first (strata analyze)");
         analyze::analyze(&ws, &cfg, &tz)?;
     }
@@ -73,7 +88,13 @@ pub fn run(ws_dir: &Path, args: &ReportArgs) -> Result<()> {
         Lang::En => format!("Generated {now}"),
     };
     let ctx = strata_store::session(&ws)?;
-    let html = query::runtime()?.block_on(strata_report::render(&ctx, &meta, lang, generated))?;
+    let html = query::runtime()?.block_on(strata_report::render(
+        &ctx,
+        &meta,
+        model.as_ref(),
+        lang,
+        generated,
+    ))?;
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty());
     let tmp = tempfile::Builder::new()
         .prefix(".strata-report")

@@ -60,6 +60,31 @@ pub enum ModelError {
         "the {model} log-likelihood is not finite at any starting point; check the data for extreme values"
     )]
     NotFittable { model: &'static str },
+    /// A classifier was given no feature columns ([`crate::classify::Logistic::fit`]).
+    #[error("no feature columns given; a classifier needs at least one")]
+    NoFeatures,
+    /// A feature column does not have one value per label (or per row of the first column).
+    #[error("column {column} has {found} values, expected {expected} (one per {per})")]
+    ColumnLength {
+        column: usize,
+        found: usize,
+        expected: usize,
+        /// What each value should correspond to: `"label"` or `"row of column 0"`.
+        per: &'static str,
+    },
+    /// A prediction was asked with a different number of feature columns than the model has.
+    #[error("{found} feature columns given, the model was fitted on {expected}")]
+    FeatureCount { found: usize, expected: usize },
+    /// Every label has the same value, so there is nothing to tell apart.
+    #[error(
+        "every label is {label}; a classifier needs both positive (true) and negative (false) examples"
+    )]
+    OneClass { label: bool },
+    /// A feature column's values are so large that its variance overflows.
+    #[error(
+        "column {column}: values too large to standardise (the variance overflows); rescale the feature"
+    )]
+    ColumnOverflow { column: usize },
 }
 
 pub type Result<T, E = ModelError> = std::result::Result<T, E>;

@@ -16,6 +16,10 @@
 //! - **Data**: [`summary`] builds `(frequency, recency, T, monetary)` from transactions the
 //!   way lifetimes does, with a calibration/holdout split and chrono-free calendar periods;
 //!   [`sim`] simulates every model from a seed.
+//! - **Classification** ([`classify`]): metrics for scores and probabilities (ROC AUC and
+//!   curve, average precision, top-share precision/recall, Brier, log loss, calibration bins,
+//!   a precision-target threshold, flag lift) and an L2-penalised logistic-regression
+//!   baseline fitted by Newton's method, for the churn model.
 //! - **Numerics**: [`special`] (log-gamma, digamma, a stable Gauss hypergeometric function,
 //!   incomplete beta and gamma functions, adaptive quadrature), written here so the crate
 //!   depends only on `serde` and `thiserror`.
@@ -54,6 +58,7 @@
 
 pub mod bgnbd;
 mod chebyshev;
+pub mod classify;
 pub mod clv;
 mod data;
 mod error;

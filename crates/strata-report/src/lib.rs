@@ -6,6 +6,7 @@
 //! states every definition and threshold the numbers rest on. Each section is a function that
 //! runs its queries and returns blocks; `strata-charts` draws them.
 
+mod churn;
 mod i18n;
 mod query;
 mod sections;
@@ -33,6 +34,7 @@ pub type Result<T, E = ReportError> = std::result::Result<T, E>;
 pub async fn render(
     ctx: &SessionContext,
     meta: &AnalysisMeta,
+    churn: Option<&strata_churn::ChurnModel>,
     lang: Lang,
     generated: String,
 ) -> Result<String> {
@@ -55,6 +57,9 @@ pub async fn render(
         list.push(s);
     }
     list.push(sections::types_and_lifecycle(&cx).await?);
+    if let Some(s) = churn::churn(&cx, churn).await? {
+        list.push(s);
+    }
     list.push(sections::methods(&cx).await?);
     report.sections = list;
     report.footer = Some(t(

@@ -19,7 +19,7 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn t(&self, zh: &'static str, en: &'static str) -> String {
+    pub(crate) fn t(&self, zh: &'static str, en: &'static str) -> String {
         tr(self.lang, zh, en).to_string()
     }
 
@@ -39,18 +39,18 @@ impl Cx<'_> {
     }
 }
 
-const YUAN: Format = Format::Money {
+pub(crate) const YUAN: Format = Format::Money {
     symbol: "¥",
     decimals: 0,
 };
-const PCT: Format = Format::Percent(1);
+pub(crate) const PCT: Format = Format::Percent(1);
 
-fn pct(v: f64) -> String {
+pub(crate) fn pct(v: f64) -> String {
     format_value(v, PCT)
 }
 
 /// Money for a headline: ¥6,155.4万 / ¥61.6M from a million up, exact below.
-fn compact_money(lang: Lang, v: f64) -> String {
+pub(crate) fn compact_money(lang: Lang, v: f64) -> String {
     if v.abs() < 1e6 {
         return format_value(v, YUAN);
     }
@@ -63,7 +63,7 @@ fn compact_money(lang: Lang, v: f64) -> String {
 }
 
 /// Half-width charts for two-column grids.
-const HALF: f64 = 480.0;
+pub(crate) const HALF: f64 = 480.0;
 
 pub async fn overview(cx: &Cx<'_>) -> Result<Section> {
     let lang = cx.lang;

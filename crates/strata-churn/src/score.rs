@@ -1,0 +1,225 @@
+//! A saved model applied at a date: probability, tier, signals and three reasons per customer.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, RecordBatch, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema};
+use datafusion::prelude::SessionContext;
+use strata_features::Profile;
+
+use crate::features::{self, FeatureSet, Group, SIGNALS};
+use crate::reasons;
+use crate::train::ChurnModel;
+use crate::{ChurnError, Result};
+
+/// Scores of every buyer at one date. Customers outside the early-warning population (no order
+/// within `population_days`) have no score.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub fs: FeatureSet,
+    /// Churn probability per row of `fs` (NaN outside the population).
+    pub risk: Vec<f64>,
+    pub tier: Vec<Option<&'static str>>,
+    /// Up to three reason groups per row, strongest first, with their log-odds contribution.
+    pub reasons: Vec<Vec<(Group, f64)>>,
+}
+
+impl Scores {
+    pub fn reasons_text(&self, model: &ChurnModel, row: usize, zh: bool) -> String {
+        self.reasons[row]
+            .iter()
+            .map(|(g, _)| reasons::describe(*g, &self.fs, row, &model.config.signals, zh))
+            .collect::<Vec<_>>()
+            .join(if zh { "；" } else { "; " })
+    }
+
+    pub fn scored(&self) -> usize {
+        self.risk.iter().filter(|r| r.is_finite()).count()
+    }
+}
+
+/// Scores the buyers of `profile` (a customer table computed with the model's settings).
+pub async fn score(ctx: &SessionContext, model: &ChurnModel, profile: &Profile) -> Result<Scores> {
+    let cfg = &model.config;
+    let fs = features::build(
+        ctx,
+        profile,
+        &cfg.signals,
+        cfg.population_days,
+        cfg.winback.margin,
+    )
+    .await?;
+    for source in &model.training.sources {
+        if !fs.has(*source) {
+            tracing::warn!(
+                "the model was trained with {source:?} data, which the workspace has no longer before {}; those features are missing",
+                fs.as_of
+            );
+        }
+    }
+    score_features(model, fs)
+}
+
+/// Scores an already built feature set.
+pub fn score_features(model: &ChurnModel, fs: FeatureSet) -> Result<Scores> {
+    let rows = fs.population();
+    let n = fs.len();
+    let mut risk = vec![f64::NAN; n];
+    let mut tier = vec![None; n];
+    let mut reasons = vec![Vec::new(); n];
+    let (probs, contribs) = model.fitted.explain(&fs, &rows)?;
+    let k = model.fitted.features.len();
+    for (j, &r) in rows.iter().enumerate() {
+        let p = probs[j];
+        if !p.is_finite() {
+            return Err(ChurnError::internal(format!(
+                "the model gave no probability for customer {}",
+                fs.ids[r]
+            )));
+        }
+        risk[r] = p;
+        tier[r] = Some(model.tiers.of(p));
+        let groups = model
+            .fitted
+            .group_contributions(&contribs[j * k..(j + 1) * k]);
+        reasons[r] = reasons::top_three(&groups);
+    }
+    Ok(Scores {
+        fs,
+        risk,
+        tier,
+        reasons,
+    })
+}
+
+/// The churn columns of the customer table, one row per row of `profile_rows` total rows
+/// (`total`), null for customers without a score.
+pub fn profile_columns(
+    model: &ChurnModel,
+    scores: &Scores,
+    total: usize,
+) -> Vec<(Field, ArrayRef)> {
+    let fs = &scores.fs;
+    let mut at = vec![None; total];
+    for (i, &r) in fs.profile_rows.iter().enumerate() {
+        at[r] = Some(i);
+    }
+    let mut risk = Float64Builder::with_capacity(total);
+    let mut tier = StringBuilder::new();
+    let mut zh = StringBuilder::new();
+    let mut en = StringBuilder::new();
+    let mut value = Float64Builder::with_capacity(total);
+    let mut flags: Vec<BooleanBuilder> = SIGNALS.iter().map(|_| BooleanBuilder::new()).collect();
+    for slot in &at {
+        match slot {
+            Some(i) if scores.risk[*i].is_finite() => {
+                risk.append_value(scores.risk[*i]);
+                tier.append_option(scores.tier[*i]);
+                zh.append_value(scores.reasons_text(model, *i, true));
+                en.append_value(scores.reasons_text(model, *i, false));
+            }
+            _ => {
+                risk.append_null();
+                tier.append_null();
+                zh.append_null();
+                en.append_null();
+            }
+        }
+        match slot {
+            Some(i) => {
+                value.append_value(fs.context.value_if_retained[*i]);
+                for (b, s) in flags.iter_mut().zip(SIGNALS) {
+                    if fs.has(s.source()) {
+                        b.append_value(fs.signal(s)[*i]);
+                    } else {
+                        b.append_null();
+                    }
+                }
+            }
+            None => {
+                value.append_null();
+                for b in &mut flags {
+                    b.append_null();
+                }
+            }
+        }
+    }
+    let mut out: Vec<(Field, ArrayRef)> = vec![
+        (
+            Field::new("churn_risk", DataType::Float64, true),
+            Arc::new(risk.finish()),
+        ),
+        (
+            Field::new("risk_tier", DataType::Utf8, true),
+            Arc::new(tier.finish()),
+        ),
+        (
+            Field::new("churn_reasons", DataType::Utf8, true),
+            Arc::new(zh.finish()),
+        ),
+        (
+            Field::new("churn_reasons_en", DataType::Utf8, true),
+            Arc::new(en.finish()),
+        ),
+        (
+            Field::new("value_if_retained", DataType::Float64, true),
+            Arc::new(value.finish()),
+        ),
+    ];
+    for (b, s) in flags.iter_mut().zip(SIGNALS) {
+        out.push((
+            Field::new(s.key(), DataType::Boolean, true),
+            Arc::new(b.finish()),
+        ));
+    }
+    out
+}
+
+/// `batch` with the churn columns appended (schema metadata kept).
+pub fn append_columns(
+    batch: &RecordBatch,
+    columns: Vec<(Field, ArrayRef)>,
+    model_version: &str,
+) -> Result<RecordBatch> {
+    let schema = batch.schema();
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
+    for (f, a) in columns {
+        fields.push(f);
+        arrays.push(a);
+    }
+    let mut metadata = schema.metadata().clone();
+    metadata.insert("strata.churn_model".into(), model_version.into());
+    let schema = Arc::new(Schema::new_with_metadata(fields, metadata));
+    Ok(RecordBatch::try_new(schema, arrays)?)
+}
+
+/// Names and meanings of the columns [`profile_columns`] adds, for the data-model document.
+pub fn column_docs() -> Vec<(&'static str, &'static str)> {
+    let mut v = vec![
+        (
+            "churn_risk",
+            "Probability of no purchase in the model's horizon (gradient-boosted trees); buyers within the early-warning population only.",
+        ),
+        (
+            "risk_tier",
+            "high, medium or low, by the thresholds chosen from the model's evaluation.",
+        ),
+        (
+            "churn_reasons",
+            "The three reasons that raised the risk most, in Chinese, from the model's per-feature contributions.",
+        ),
+        ("churn_reasons_en", "The same reasons in English."),
+        (
+            "value_if_retained",
+            "Margin-weighted value of the next 12 months if the customer stays: clv_12m / p_alive, else spend_12m × margin.",
+        ),
+    ];
+    for s in SIGNALS {
+        v.push((
+            s.key(),
+            "Warning signal (see the report's methods); null when the shop has no data for it.",
+        ));
+    }
+    v
+}

@@ -1,0 +1,261 @@
+//! The prioritised win-back list: for each customer at risk, the playbook of their value band and
+//! the expected value saved = churn probability × value if retained × save rate − contact cost.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema};
+
+use crate::Result;
+use crate::config::ChurnConfig;
+use crate::score::Scores;
+use crate::train::ChurnModel;
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Row in the scores.
+    pub row: usize,
+    pub playbook: usize,
+    pub risk: f64,
+    pub value: f64,
+    pub expected_saved: f64,
+    pub cost: f64,
+}
+
+/// Totals of one playbook on the list.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub playbook: usize,
+    pub customers: usize,
+    pub cost: f64,
+    pub expected_saved: f64,
+    /// Sum of churn probability × value if retained: what the list's customers put at risk.
+    pub value_at_risk: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Winback {
+    /// Highest expected value saved first.
+    pub entries: Vec<Entry>,
+    pub budgets: Vec<Budget>,
+    /// Customers in the tiers whose contact would cost more than it is expected to save.
+    pub not_worth_it: usize,
+    /// Customers left off because the budget ran out.
+    pub over_budget: usize,
+}
+
+/// One customer who could go on the list.
+#[derive(Debug, Clone)]
+pub struct Candidate<'a> {
+    pub row: usize,
+    pub tier: &'a str,
+    pub risk: f64,
+    pub value_if_retained: f64,
+    pub spend_12m: f64,
+}
+
+/// The list for scored customers.
+pub fn build(model: &ChurnModel, scores: &Scores) -> Winback {
+    let fs = &scores.fs;
+    let spend = fs.column("spend_12m");
+    let candidates = (0..fs.len()).filter_map(|row| {
+        Some(Candidate {
+            row,
+            tier: scores.tier[row]?,
+            risk: scores.risk[row],
+            value_if_retained: fs.context.value_if_retained[row],
+            spend_12m: spend[row],
+        })
+    });
+    plan(&model.config, candidates)
+}
+
+/// The list from any source of candidates (the scores, or the customer table's columns): the
+/// playbook of each one's spend band, the expected value saved, ordered, cut at the budget.
+/// Ties keep the candidates' order.
+pub fn plan<'a>(cfg: &ChurnConfig, candidates: impl Iterator<Item = Candidate<'a>>) -> Winback {
+    let mut entries = Vec::new();
+    let mut not_worth_it = 0;
+    for c in candidates {
+        if !cfg.winback.tiers.iter().any(|t| t == c.tier) || !c.risk.is_finite() {
+            continue;
+        }
+        let spend = if c.spend_12m.is_finite() {
+            c.spend_12m
+        } else {
+            0.0
+        };
+        let Some(p) = cfg.playbooks.iter().position(|p| {
+            spend >= p.min_spend_12m && p.max_spend_12m.is_none_or(|max| spend < max)
+        }) else {
+            continue;
+        };
+        let pb = &cfg.playbooks[p];
+        let value = if c.value_if_retained.is_finite() {
+            c.value_if_retained.max(0.0)
+        } else {
+            0.0
+        };
+        let saved = c.risk * value * pb.save_rate - pb.cost;
+        if saved <= 0.0 {
+            not_worth_it += 1;
+            continue;
+        }
+        entries.push(Entry {
+            row: c.row,
+            playbook: p,
+            risk: c.risk,
+            value,
+            expected_saved: saved,
+            cost: pb.cost,
+        });
+    }
+    entries.sort_by(|a, b| b.expected_saved.total_cmp(&a.expected_saved));
+    let mut over_budget = 0;
+    if cfg.winback.budget > 0.0 {
+        let mut spent = 0.0;
+        entries.retain(|e| {
+            if spent + e.cost <= cfg.winback.budget + 1e-9 {
+                spent += e.cost;
+                true
+            } else {
+                over_budget += 1;
+                false
+            }
+        });
+    }
+    let budgets = (0..cfg.playbooks.len())
+        .map(|p| {
+            let mine = entries.iter().filter(|e| e.playbook == p);
+            Budget {
+                playbook: p,
+                customers: mine.clone().count(),
+                cost: mine.clone().map(|e| e.cost).sum(),
+                expected_saved: mine.clone().map(|e| e.expected_saved).sum(),
+                value_at_risk: mine.map(|e| e.risk * e.value).sum(),
+            }
+        })
+        .collect();
+    Winback {
+        entries,
+        budgets,
+        not_worth_it,
+        over_budget,
+    }
+}
+
+/// The list as a table, for printing and export.
+pub fn batch(model: &ChurnModel, scores: &Scores, list: &Winback, zh: bool) -> Result<RecordBatch> {
+    let fs = &scores.fs;
+    let pbs = &model.config.playbooks;
+    let e = &list.entries;
+    let text = |f: &dyn Fn(&crate::winback::Entry) -> Option<String>| -> ArrayRef {
+        Arc::new(e.iter().map(f).collect::<StringArray>())
+    };
+    let num = |f: &dyn Fn(&crate::winback::Entry) -> f64| -> ArrayRef {
+        Arc::new(e.iter().map(|x| Some(f(x))).collect::<Float64Array>())
+    };
+    let mut cumulative = 0.0;
+    let cum: ArrayRef = Arc::new(
+        e.iter()
+            .map(|x| {
+                cumulative += x.cost;
+                Some(cumulative)
+            })
+            .collect::<Float64Array>(),
+    );
+    let round2 = |x: f64| (x * 100.0).round() / 100.0;
+    let columns: Vec<(&str, DataType, ArrayRef)> = vec![
+        (
+            "rank",
+            DataType::UInt64,
+            Arc::new((1..=e.len() as u64).map(Some).collect::<UInt64Array>()),
+        ),
+        (
+            "customer_id",
+            DataType::Utf8,
+            text(&|x| Some(fs.ids[x.row].clone())),
+        ),
+        (
+            "risk_tier",
+            DataType::Utf8,
+            text(&|x| scores.tier[x.row].map(str::to_string)),
+        ),
+        (
+            "churn_risk",
+            DataType::Float64,
+            num(&|x| (x.risk * 1e4).round() / 1e4),
+        ),
+        (
+            "value_if_retained",
+            DataType::Float64,
+            num(&|x| round2(x.value)),
+        ),
+        (
+            "spend_12m",
+            DataType::Float64,
+            num(&|x| round2(fs.column("spend_12m")[x.row])),
+        ),
+        (
+            "recency_days",
+            DataType::Float64,
+            num(&|x| (fs.column("recency_days")[x.row] * 10.0).round() / 10.0),
+        ),
+        (
+            "rfm_segment",
+            DataType::Utf8,
+            text(&|x| fs.context.rfm_segment[x.row].clone()),
+        ),
+        (
+            "playbook",
+            DataType::Utf8,
+            text(&|x| {
+                let p = &pbs[x.playbook];
+                Some(if zh {
+                    p.label_zh.clone()
+                } else {
+                    p.label_en.clone()
+                })
+            }),
+        ),
+        (
+            "channel",
+            DataType::Utf8,
+            text(&|x| Some(pbs[x.playbook].channel.clone())),
+        ),
+        (
+            "offer",
+            DataType::Utf8,
+            text(&|x| {
+                let p = &pbs[x.playbook];
+                Some(if zh {
+                    p.offer_zh.clone()
+                } else {
+                    p.offer_en.clone()
+                })
+            }),
+        ),
+        ("contact_cost", DataType::Float64, num(&|x| x.cost)),
+        (
+            "expected_saved",
+            DataType::Float64,
+            num(&|x| round2(x.expected_saved)),
+        ),
+        ("cumulative_cost", DataType::Float64, cum),
+        (
+            "reasons",
+            DataType::Utf8,
+            text(&|x| Some(scores.reasons_text(model, x.row, zh))),
+        ),
+    ];
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(n, t, _)| Field::new(*n, t.clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    Ok(RecordBatch::try_new(
+        schema,
+        columns.into_iter().map(|(_, _, a)| a).collect(),
+    )?)
+}
