@@ -83,18 +83,20 @@ pub fn describe(group: Group, fs: &FeatureSet, row: usize, s: &SignalConfig, zh:
         }
         Group::Discounts => {
             let c = v("coupon_rate");
-            if zh {
-                format!("{}的订单用券", pct(c))
-            } else {
-                format!("coupon on {} of orders", pct(c))
+            match (c < 0.2, zh) {
+                (true, true) => format!("很少用券（{}的订单）", pct(c)),
+                (true, false) => format!("rarely uses coupons ({} of orders)", pct(c)),
+                (false, true) => format!("{}的订单用券", pct(c)),
+                (false, false) => format!("coupon on {} of orders", pct(c)),
             }
         }
         Group::Festivals => {
             let f = v("festival_share");
-            if zh {
-                format!("{}的订单在大促节日", pct(f))
-            } else {
-                format!("{} of orders at festivals", pct(f))
+            match (f < 0.2, zh) {
+                (true, true) => format!("很少在大促节日购买（{}的订单）", pct(f)),
+                (true, false) => format!("seldom buys at festivals ({} of orders)", pct(f)),
+                (false, true) => format!("{}的订单在大促节日", pct(f)),
+                (false, false) => format!("{} of orders at festivals", pct(f)),
             }
         }
         Group::PurchaseModel => {

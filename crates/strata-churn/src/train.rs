@@ -542,3 +542,41 @@ fn tier_table(probs: &[f64], labels: &[bool], tiers: &Tiers) -> Vec<TierEval> {
 pub fn feature_docs() -> impl Iterator<Item = (&'static str, &'static str)> {
     FEATURES.iter().map(|f| (f.name, f.doc))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_from_precision_targets_by_hand() {
+        // Scores high to low with labels: the top 4 all churned (precision 1), the top 8 hold
+        // 6 churners (0.75), the rest 1 in 4.
+        let probs = [
+            0.95, 0.9, 0.85, 0.8, 0.7, 0.65, 0.6, 0.55, 0.4, 0.3, 0.2, 0.1,
+        ];
+        let labels = [
+            true, true, true, true, true, false, true, false, false, true, false, false,
+        ];
+        let mut cfg = ChurnConfig::default();
+        cfg.tiers.min_customers = 2;
+        cfg.tiers.high_precision = 1.0;
+        cfg.tiers.medium_precision = 0.75;
+        let t = choose_tiers(&probs, &labels, &cfg);
+        // Precision 1 holds down to 0.7 (5 of 5); 0.75 down to 0.55 (6 of 8).
+        assert_eq!(t.high, 0.7);
+        assert_eq!(t.medium, 0.55);
+        let table = tier_table(&probs, &labels, &t);
+        assert_eq!(table[0].customers, 5);
+        assert_eq!(table[0].churn_rate, Some(1.0));
+        assert_eq!(table[1].customers, 3);
+        assert!((table[1].cumulative_recall - 6.0 / 7.0).abs() < 1e-12);
+        assert_eq!(table[2].churn_rate, Some(0.25));
+        // An unreachable target falls back to the top share.
+        cfg.tiers.high_precision = 1.0;
+        cfg.tiers.min_customers = 6;
+        cfg.tiers.high_fallback_share = 0.25;
+        let t = choose_tiers(&probs, &labels, &cfg);
+        assert_eq!(t.high, 0.85);
+        assert!(t.high_rule.contains("top 25%"));
+    }
+}

@@ -259,3 +259,64 @@ pub fn batch(model: &ChurnModel, scores: &Scores, list: &Winback, zh: bool) -> R
         columns.into_iter().map(|(_, _, a)| a).collect(),
     )?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(row: usize, tier: &str, risk: f64, value: f64, spend: f64) -> Candidate<'_> {
+        Candidate {
+            row,
+            tier,
+            risk,
+            value_if_retained: value,
+            spend_12m: spend,
+        }
+    }
+
+    #[test]
+    fn expected_value_saved_by_hand() {
+        let mut cfg = ChurnConfig::default();
+        let list = plan(
+            &cfg,
+            [
+                // High value: 0.8 × 10,000 × 0.35 − 48 = 2,752.
+                c(0, "high", 0.8, 10_000.0, 6_000.0),
+                // Potential: 0.5 × 2,000 × 0.15 − 0.8 = 149.2.
+                c(1, "medium", 0.5, 2_000.0, 1_500.0),
+                // Low value: 0.9 × 100 × 0.05 − 0.3 = 4.2.
+                c(2, "high", 0.9, 100.0, 100.0),
+                // Low value, tiny: 0.9 × 5 × 0.05 − 0.3 < 0, not worth a message.
+                c(3, "high", 0.9, 5.0, 5.0),
+                // Low risk is not on the list.
+                c(4, "low", 0.1, 50_000.0, 9_000.0),
+            ]
+            .into_iter(),
+        );
+        let got: Vec<(usize, f64)> = list
+            .entries
+            .iter()
+            .map(|e| (e.row, e.expected_saved))
+            .collect();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0].0, 0);
+        assert!((got[0].1 - 2_752.0).abs() < 1e-9);
+        assert!((got[1].1 - 149.2).abs() < 1e-9);
+        assert!((got[2].1 - 4.2).abs() < 1e-9);
+        assert_eq!(list.not_worth_it, 1);
+        assert_eq!(list.budgets[0].customers, 1);
+        assert!((list.budgets[0].value_at_risk - 8_000.0).abs() < 1e-9);
+        // A budget of 48.5 pays for the call-back only.
+        cfg.winback.budget = 48.5;
+        let cut = plan(
+            &cfg,
+            [
+                c(0, "high", 0.8, 10_000.0, 6_000.0),
+                c(1, "medium", 0.5, 2_000.0, 1_500.0),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(cut.entries.len(), 1);
+        assert_eq!(cut.over_budget, 1);
+    }
+}

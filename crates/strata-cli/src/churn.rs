@@ -328,6 +328,11 @@ fn score(ws_dir: &Path, a: &ScoreArgs) -> Result<()> {
             let n = (0..scores.fs.len())
                 .filter(|&i| scores.risk[i].is_finite() && scores.fs.signal(s)[i])
                 .count();
+            (n, s)
+        })
+        // A signal nobody shows has no data behind it (no message opens tracked, say).
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, s)| {
             format!(
                 "{} {:.1}%",
                 s.describe(&model.config.signals, zh),

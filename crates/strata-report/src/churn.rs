@@ -286,11 +286,11 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
                 rows: table_rows,
                 caption: Some(match lang {
                     Lang::Zh => format!(
-                        "流失率来自模型评估：{} 时有信号与无信号客户在之后 {} 天内未再购买的比例。",
+                        "流失率来自模型评估：{} 时有信号与无信号客户在之后 {} 天内未再购买的比例。倍数低于 1 的信号多见于活跃客户（活跃的人才会加购、评价、找客服），单看不说明风险；模型把所有信号放在一起衡量。",
                         ev.window.cutoff, ev.window.horizon_days
                     ),
                     Lang::En => format!(
-                        "Churn rates from the model's evaluation: the share of customers with and without the signal at {} who bought nothing in the next {} days.",
+                        "Churn rates from the model's evaluation: the share of customers with and without the signal at {} who bought nothing in the next {} days. Signals with a ratio below 1 are common among active customers (only active customers cart, review or call service), so alone they say little; the model weighs all signals together.",
                         ev.window.cutoff, ev.window.horizon_days
                     ),
                 }),
@@ -417,21 +417,22 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
 
     // The customers to call first.
     let ids = cand.text(4)?;
-    let segs = cand.text(5)?;
     let reasons = cand.text(if zh { 6 } else { 7 })?;
     let top: Vec<Vec<Cell>> = list
         .entries
         .iter()
-        .take(15)
+        .take(10)
         .map(|e| {
             vec![
                 Cell::text(ids[e.row].clone()),
-                Cell::text(tier_name(lang, &tiers[e.row])),
-                Cell::Number(e.risk, Format::Percent(0)),
+                Cell::text(format!(
+                    "{} {}",
+                    tier_name(lang, &tiers[e.row]),
+                    format_value(e.risk, Format::Percent(0))
+                )),
                 Cell::Number(e.value, YUAN),
-                Cell::text(label(lang, &segs[e.row])),
-                Cell::text(reasons[e.row].clone()),
                 Cell::Number(e.expected_saved, YUAN),
+                Cell::text(reasons[e.row].clone()),
             ]
         })
         .collect();
@@ -444,21 +445,19 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
             .with(Block::Table(Table {
                 headers: vec![
                     cx.t("客户", "Customer"),
-                    cx.t("风险", "Risk"),
-                    cx.t("流失概率", "Churn probability"),
-                    cx.t("留存后 12 个月价值", "12-month value if retained"),
-                    cx.t("RFM 分群", "RFM segment"),
-                    cx.t("主要原因", "Main reasons"),
+                    cx.t("流失风险", "Churn risk"),
+                    cx.t("留存后 12 个月价值", "12-month value if kept"),
                     cx.t("预期净收益", "Expected net saved"),
+                    cx.t("主要原因（来自模型）", "Main reasons (from the model)"),
                 ],
                 rows: top,
                 caption: Some(match lang {
                     Lang::Zh => format!(
-                        "按预期净收益排序的前 15 位（共 {} 位）。完整名单：strata churn score --export 名单.xlsx",
+                        "按预期净收益排序的前 10 位（共 {} 位）。完整名单：strata churn score --export 名单.xlsx",
                         list.entries.len()
                     ),
                     Lang::En => format!(
-                        "Top 15 of {} by expected net value saved. The whole list: strata churn score --export list.xlsx",
+                        "Top 10 of {} by expected net value saved. The whole list: strata churn score --export list.xlsx",
                         list.entries.len()
                     ),
                 }),
