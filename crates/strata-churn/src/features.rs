@@ -295,6 +295,34 @@ impl Signal {
         }
     }
 
+    /// What the signal means, with the default thresholds, for the data-model document.
+    pub fn doc(self) -> &'static str {
+        match self {
+            Signal::NoLogin => "No login for 7 days or more (customers who have logged in before).",
+            Signal::BrowsingDown => {
+                "Browsing time of the last 14 days down 50% or more on the 14 before."
+            }
+            Signal::CartUnpaid => "An add-to-cart 7–30 days ago with no order since.",
+            Signal::SessionsFalling => {
+                "Sessions of the last 30 days down 50% or more on the 30 before."
+            }
+            Signal::NoEngagement => {
+                "No open or click on the shop's messages in 30 days (customers who engaged before)."
+            }
+            Signal::GapOverUsual => {
+                "Days since the last order over 2× the customer's mean gap between orders."
+            }
+            Signal::OrderValueDown => {
+                "Latest orders' mean value down 30% or more on the earlier ones (aov_trend ≤ −0.3)."
+            }
+            Signal::Refund => "A refunded order in the last 90 days.",
+            Signal::NegativeReview => "A review of 2 stars or fewer in the last 90 days.",
+            Signal::ServiceContact => {
+                "A customer-service contact (event cs_contact) in the last 90 days."
+            }
+        }
+    }
+
     pub fn source(self) -> Source {
         match self {
             Signal::NoLogin

@@ -67,8 +67,22 @@ pub fn score_features(model: &ChurnModel, fs: FeatureSet) -> Result<Scores> {
     let mut risk = vec![f64::NAN; n];
     let mut tier = vec![None; n];
     let mut reasons = vec![Vec::new(); n];
-    let (probs, contribs) = model.fitted.explain(&fs, &rows)?;
-    let k = model.fitted.features.len();
+    let (probs, mut top) = match model.fitted.contributions {
+        crate::config::Contributions::Path => crate::model::score_paths(&model.fitted, &fs, &rows)?,
+        crate::config::Contributions::Shapley => {
+            let (probs, contribs) = model.fitted.explain(&fs, &rows)?;
+            let k = model.fitted.features.len();
+            let top = (0..rows.len())
+                .map(|j| {
+                    let groups = model
+                        .fitted
+                        .group_contributions(&contribs[j * k..(j + 1) * k]);
+                    reasons::top_three(&groups)
+                })
+                .collect();
+            (probs, top)
+        }
+    };
     for (j, &r) in rows.iter().enumerate() {
         let p = probs[j];
         if !p.is_finite() {
@@ -79,10 +93,7 @@ pub fn score_features(model: &ChurnModel, fs: FeatureSet) -> Result<Scores> {
         }
         risk[r] = p;
         tier[r] = Some(model.tiers.of(p));
-        let groups = model
-            .fitted
-            .group_contributions(&contribs[j * k..(j + 1) * k]);
-        reasons[r] = reasons::top_three(&groups);
+        reasons[r] = std::mem::take(&mut top[j]);
     }
     Ok(Scores {
         fs,
@@ -195,31 +206,32 @@ pub fn append_columns(
 }
 
 /// Names and meanings of the columns [`profile_columns`] adds, for the data-model document.
-pub fn column_docs() -> Vec<(&'static str, &'static str)> {
+pub fn column_docs() -> Vec<(&'static str, &'static str, &'static str)> {
     let mut v = vec![
         (
             "churn_risk",
+            "Float64",
             "Probability of no purchase in the model's horizon (gradient-boosted trees); buyers within the early-warning population only.",
         ),
         (
             "risk_tier",
+            "Utf8",
             "high, medium or low, by the thresholds chosen from the model's evaluation.",
         ),
         (
             "churn_reasons",
+            "Utf8",
             "The three reasons that raised the risk most, in Chinese, from the model's per-feature contributions.",
         ),
-        ("churn_reasons_en", "The same reasons in English."),
+        ("churn_reasons_en", "Utf8", "The same reasons in English."),
         (
             "value_if_retained",
+            "Float64",
             "Margin-weighted value of the next 12 months if the customer stays: clv_12m / p_alive, else spend_12m × margin.",
         ),
     ];
     for s in SIGNALS {
-        v.push((
-            s.key(),
-            "Warning signal (see the report's methods); null when the shop has no data for it.",
-        ));
+        v.push((s.key(), "Boolean", s.doc()));
     }
     v
 }

@@ -236,6 +236,13 @@ pub fn markdown(only: Option<&str>) -> Result<String> {
         for c in strata_features::COLUMNS.iter() {
             s.push_str(&format!("| `{}` | {} | {} |\n", c.name, c.data_type, c.doc));
         }
+        s.push_str(
+            "\nWhen the workspace has a churn model (`strata churn train`), `strata analyze` adds:\n\n\
+             | column | type | meaning |\n|---|---|---|\n",
+        );
+        for (name, ty, doc) in strata_churn::score::column_docs() {
+            s.push_str(&format!("| `{name}` | {ty} | {doc} |\n"));
+        }
     }
     Ok(s)
 }
