@@ -199,6 +199,9 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// The (at most) three reason groups of one customer, strongest first, with their log-odds.
+pub type Reasons = Vec<(Group, f64)>;
+
 /// One tree node, flattened for scoring: children by index, the feature as a column of the
 /// feature set, and the node's mean prediction (hessian-weighted mean of its leaves).
 #[derive(Debug, Clone, Copy)]
@@ -220,7 +223,7 @@ pub(crate) fn score_paths(
     fitted: &Fitted,
     fs: &FeatureSet,
     rows: &[usize],
-) -> Result<(Vec<f64>, Vec<Vec<(Group, f64)>>)> {
+) -> Result<(Vec<f64>, Vec<Reasons>)> {
     let columns: Vec<usize> = fitted
         .features
         .iter()
@@ -273,7 +276,7 @@ pub(crate) fn score_paths(
         .map(|c| columns.iter().position(|&x| x == c).map(|j| group_of[j]))
         .collect();
     let base = fitted.booster.base_score;
-    let score_row = |r: usize, sums: &mut Vec<f64>| -> (f64, Vec<(Group, f64)>) {
+    let score_row = |r: usize, sums: &mut Vec<f64>| -> (f64, Reasons) {
         sums.iter_mut().for_each(|s| *s = 0.0);
         let mut logit = base;
         for tree in &trees {
