@@ -157,7 +157,9 @@ impl Default for TierConfig {
 pub struct WinbackConfig {
     /// Risk tiers that go on the list.
     pub tiers: Vec<String>,
-    /// Stop adding customers when the contact costs reach this budget (0: no limit).
+    /// Contact budget (0: no limit). In priority order each customer whose contact still fits
+    /// is kept; one that does not fit is left off and cheaper contacts further down may still
+    /// fill what remains.
     pub budget: f64,
     /// Share of revenue kept as margin, for the value if retained when no lifetime-value model
     /// ran (otherwise the model's margin applies).

@@ -302,7 +302,9 @@ impl Signal {
             Signal::BrowsingDown => {
                 "Browsing time of the last 14 days down 50% or more on the 14 before."
             }
-            Signal::CartUnpaid => "An add-to-cart 7–30 days ago with no order since.",
+            Signal::CartUnpaid => {
+                "The latest add-to-cart 7–30 days ago, with no order since (a newer add-to-cart means the cart is in use)."
+            }
             Signal::SessionsFalling => {
                 "Sessions of the last 30 days down 50% or more on the 30 before."
             }
@@ -619,7 +621,12 @@ pub async fn build(
         profile_rows.iter().map(|&r| t[r]).collect::<Vec<_>>()
     };
     let mut sources = vec![Source::Orders];
-    let has_value = profile.meta.value.is_some();
+    // The value model's columns are there only when it was fitted (not skipped for this data).
+    let has_value = profile
+        .meta
+        .value
+        .as_ref()
+        .is_some_and(|v| v.skipped.is_none());
     if has_value {
         sources.push(Source::Value);
     }
@@ -854,7 +861,11 @@ async fn reviews_exist(ctx: &SessionContext, end: f64) -> Result<bool> {
         .is_some_and(|b| b.num_rows() > 0 && b.column(0).as_primitive::<Int64Type>().value(0) > 0))
 }
 
-/// Which customers bought in `(end, end + horizon]`: the churn label is the complement.
+/// Which customers ordered in `[end, end + horizon)`: the churn label is the complement.
+///
+/// Any order that was not cancelled counts (paid, pending or refunded): a customer who came back
+/// and ordered has not lapsed, even if the export shows the order refunded since. A cancelled
+/// order is an unpaid one and does not count.
 pub async fn bought_within(
     ctx: &SessionContext,
     ids: &[String],
@@ -871,7 +882,7 @@ pub async fn bought_within(
         ctx,
         &format!(
             "SELECT customer_id, count(*) FROM orders
-             WHERE (status IS NULL OR status = 'paid') AND ordered_at >= {} AND ordered_at < {}
+             WHERE (status IS NULL OR status <> 'cancelled') AND ordered_at >= {} AND ordered_at < {}
              GROUP BY customer_id",
             ts(end),
             ts(end + horizon_days as f64 * US_PER_DAY)

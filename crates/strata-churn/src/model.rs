@@ -306,7 +306,8 @@ pub(crate) fn score_paths(
             .copied()
             .zip(sums.iter().copied())
             .collect();
-        (1.0 / (1.0 + (-logit).exp()), reasons::top_three(&by_group))
+        let top = reasons::top_three(&by_group, |g| reasons::known(g, fs, r));
+        (1.0 / (1.0 + (-logit).exp()), top)
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -405,8 +406,8 @@ mod tests {
         for j in 0..rows.len() {
             assert!((probs[j] - lib_probs[j]).abs() < 1e-9, "row {j}");
             assert!((probs[j] - predicted[j]).abs() < 1e-9, "row {j}");
-            let lib_top =
-                reasons::top_three(&fitted.group_contributions(&contribs[j * k..(j + 1) * k]));
+            let groups = fitted.group_contributions(&contribs[j * k..(j + 1) * k]);
+            let lib_top = reasons::top_three(&groups, |g| reasons::known(g, &fs, rows[j]));
             assert_eq!(top[j].len(), lib_top.len(), "row {j}");
             for (a, b) in top[j].iter().zip(&lib_top) {
                 assert_eq!(a.0, b.0, "row {j}");

@@ -182,11 +182,32 @@ pub fn describe(group: Group, fs: &FeatureSet, row: usize, s: &SignalConfig, zh:
     }
 }
 
-/// The (at most) three groups that raised the risk most, largest first; only groups whose
-/// contributions add up to a rise count.
-pub fn top_three(groups: &[(Group, f64)]) -> Vec<(Group, f64)> {
+/// Whether the customer has any value in the group: a group whose features are all missing (no
+/// events for this customer, no purchase model) can move the score, but has nothing to say.
+pub fn known(group: Group, fs: &FeatureSet, row: usize) -> bool {
+    crate::features::FEATURES
+        .iter()
+        .enumerate()
+        .any(|(c, f)| f.group == group && fs.columns[c][row].is_finite())
+}
+
+/// The (at most) three groups that raised the risk most, largest first, among those `keep`
+/// accepts (asked only of the rising ones, in order); only groups whose contributions add up to
+/// a rise count.
+pub fn top_three(
+    groups: &[(Group, f64)],
+    mut keep: impl FnMut(Group) -> bool,
+) -> Vec<(Group, f64)> {
     let mut up: Vec<(Group, f64)> = groups.iter().copied().filter(|(_, c)| *c > 1e-9).collect();
     up.sort_by(|a, b| b.1.total_cmp(&a.1));
-    up.truncate(3);
-    up
+    let mut out = Vec::with_capacity(3);
+    for (g, c) in up {
+        if out.len() == 3 {
+            break;
+        }
+        if keep(g) {
+            out.push((g, c));
+        }
+    }
+    out
 }

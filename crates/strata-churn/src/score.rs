@@ -77,7 +77,7 @@ pub fn score_features(model: &ChurnModel, fs: FeatureSet) -> Result<Scores> {
                     let groups = model
                         .fitted
                         .group_contributions(&contribs[j * k..(j + 1) * k]);
-                    reasons::top_three(&groups)
+                    reasons::top_three(&groups, |g| reasons::known(g, &fs, rows[j]))
                 })
                 .collect();
             (probs, top)

@@ -38,10 +38,29 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Saves `model` and makes it the current one. Returns the file written.
+///
+/// A training takes a while, so when another command holds the workspace's write lock this
+/// waits for it (up to two minutes) rather than throw the model away.
 pub fn save(ws: &Workspace, model: &mut ChurnModel) -> Result<PathBuf> {
-    let _lock = ws.begin()?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let _lock = loop {
+        match ws.begin() {
+            Err(strata_store::StoreError::Locked { .. })
+                if std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+            other => break other?,
+        }
+    };
     let dir = dir(ws);
     fs::create_dir_all(&dir).map_err(io(&dir))?;
+    // Files a killed save left behind (the lock is ours, so no save is under way).
+    for e in fs::read_dir(&dir).map_err(io(&dir))?.flatten() {
+        if e.path().extension().is_some_and(|x| x == "tmp") {
+            let _ = fs::remove_file(e.path());
+        }
+    }
     let base = model.version.clone();
     let mut n = 1;
     while dir.join(format!("{}.json", model.version)).exists() {

@@ -52,9 +52,12 @@ impl Default for TrainOptions {
 pub struct Window {
     /// The latest cutoff.
     pub cutoff: NaiveDate,
-    /// Every cutoff whose customers are in the window, latest first.
+    /// Every cutoff whose customers are in the window, latest first. Earlier cutoffs are stacked
+    /// only when they have the same sources of data as the latest.
     pub cutoffs: Vec<NaiveDate>,
     pub horizon_days: u32,
+    /// Rows: one per customer and cutoff (a customer in the population at two stacked cutoffs
+    /// counts twice).
     pub customers: usize,
     pub churners: usize,
     pub base_rate: f64,
@@ -99,6 +102,9 @@ pub struct Evaluation {
     pub tiers: Vec<TierEval>,
     /// Mean |contribution| to the log-odds per feature, largest first.
     pub importance: Vec<(String, f64)>,
+    /// Why the figures are not a plain out-of-sample evaluation, when they are not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 impl Evaluation {
@@ -265,13 +271,26 @@ pub async fn train(
             }
             // The latest training cutoff and up to train_cutoffs − 1 earlier ones, each a
             // step apart, as long as they leave some history before them.
-            let mut sets = Vec::new();
+            let mut sets: Vec<(FeatureSet, Vec<usize>, Vec<bool>)> = Vec::new();
             for i in 0..cfg.train_cutoffs {
                 let c = days_before(latest, i * cfg.cutoff_step_days)?;
                 if i > 0 && (c - first_day).num_days() < i64::from(cfg.cutoff_step_days) {
                     break;
                 }
                 let fs = features_at(ctx, analyze, tz, cfg, c).await?;
+                // An earlier cutoff without a source the latest has (events tracked only since
+                // some date, say) would teach the trees that missing behaviour means an old
+                // cutoff; the stack stops there.
+                if let Some((latest, _, _)) = sets.first()
+                    && fs.sources != latest.sources
+                {
+                    tracing::info!(
+                        "training cutoff {c} has data from {:?}, the latest has {:?}: not stacked",
+                        fs.sources,
+                        latest.sources
+                    );
+                    break;
+                }
                 let (rows, labels) = labelled(ctx, &fs, h).await?;
                 sets.push((fs, rows, labels));
             }
@@ -356,6 +375,11 @@ pub async fn train(
 
 /// Evaluates a saved model at `cutoff` (default: one horizon before the last order day),
 /// with its own tiers, against the same baselines.
+///
+/// The model saw every order up to its latest training cutoff plus the horizon (the labels). A
+/// cutoff before that overlaps what it learnt from, so the figures come with a caveat; without
+/// a cutoff, when the workspace has no later orders yet, the evaluation kept with the model (a
+/// later cutoff, or the customer split's held-out folds) is returned instead.
 pub async fn evaluate(
     ctx: &SessionContext,
     model: &ChurnModel,
@@ -364,9 +388,26 @@ pub async fn evaluate(
     let cfg = &model.config;
     let h = cfg.horizon_days;
     let (_, last_day) = order_days(ctx, &model.timezone).await?;
+    let unseen_from = days_after(model.training.cutoff, h)?;
     let cutoff = match cutoff {
         Some(c) => c,
-        None => days_before(last_day, h)?,
+        None => {
+            let c = days_before(last_day, h)?;
+            if c < unseen_from {
+                let mut kept = model.evaluation.clone();
+                kept.caveat = Some(format!(
+                    "the workspace has no orders the model has not learnt from (a fresh evaluation needs a cutoff from {unseen_from} with {h} days of orders after it; the last order is on {last_day}): this is the evaluation kept with the model, {}",
+                    match model.split {
+                        SplitKind::Time =>
+                            format!("at {}, a cutoff it never saw", kept.window.cutoff),
+                        SplitKind::Customers =>
+                            "each customer scored by a model fitted without them".to_string(),
+                    }
+                ));
+                return Ok(kept);
+            }
+            c
+        }
     };
     if days_after(cutoff, h)? > last_day {
         return Err(ChurnError::NoData(format!(
@@ -379,6 +420,18 @@ pub async fn evaluate(
     let preds = model.fitted.predict(&fs, &rows)?;
     let (mut evaluation, _) = assess(&model.fitted, &fs, &rows, &labels, &preds, cfg)?;
     evaluation.tiers = tier_table(&preds.gbt, &labels, &model.tiers);
+    if cutoff < unseen_from {
+        evaluation.caveat = Some(format!(
+            "in-sample: the model was trained on outcomes up to {unseen_from} (cutoffs {} with their {h}-day labels), which overlap this evaluation at {cutoff}; these figures are optimistic. Evaluate at {unseen_from} or later for an honest estimate",
+            model
+                .training
+                .cutoffs
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     Ok(evaluation)
 }
 
@@ -446,7 +499,7 @@ fn assess(
         .collect();
     let tiers = choose_tiers(&preds.gbt, labels, cfg);
     // Importance from the contributions of (at most) 20,000 evaluated customers.
-    let step = (rows.len() / 20_000).max(1);
+    let step = rows.len().div_ceil(20_000).max(1);
     let sample: Vec<usize> = rows.iter().step_by(step).copied().collect();
     let (_, contribs) = fitted.explain(fs, &sample)?;
     let k = fitted.features.len();
@@ -468,6 +521,7 @@ fn assess(
         signals,
         tiers: tier_table(&preds.gbt, labels, &tiers),
         importance,
+        caveat: None,
     };
     Ok((evaluation, tiers))
 }

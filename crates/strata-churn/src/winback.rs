@@ -71,7 +71,9 @@ pub fn build(model: &ChurnModel, scores: &Scores) -> Winback {
 }
 
 /// The list from any source of candidates (the scores, or the customer table's columns): the
-/// playbook of each one's spend band, the expected value saved, ordered, cut at the budget.
+/// playbook of each one's spend band, the expected value saved, ordered, cut at the budget:
+/// walking down the list, a customer whose contact no longer fits is left off and the walk goes
+/// on, so cheaper contacts below may still use the rest.
 /// Ties keep the candidates' order.
 pub fn plan<'a>(cfg: &ChurnConfig, candidates: impl Iterator<Item = Candidate<'a>>) -> Winback {
     let mut entries = Vec::new();

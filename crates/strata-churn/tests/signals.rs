@@ -17,6 +17,8 @@ use strata_store::{Workspace, session, table};
 // D: an order at 23:00 on the cutoff day (counts) and one on 2 April (only in the label).
 // E: buys at 23:59 on 29 June, the last minute of the label window: not churned.
 // F: buys at 00:00 on 30 June, the first minute after it: churned.
+// G: comes back on 1 May with an order refunded since: not churned (an order is a return).
+// H: comes back on 1 May with an order cancelled unpaid: churned.
 const ORDERS: &str = "order_id,customer_id,ordered_at,paid_amount,status
 A1,A,2026-01-01 10:00,300.00,paid
 A2,A,2026-01-11 10:00,300.00,paid
@@ -32,6 +34,10 @@ E1,E,2026-02-01 10:00,60.00,paid
 E2,E,2026-06-29 23:59,60.00,paid
 F1,F,2026-02-01 10:00,60.00,paid
 F2,F,2026-06-30 00:00,60.00,paid
+G1,G,2026-03-10 10:00,70.00,paid
+G2,G,2026-05-01 10:00,70.00,refunded
+H1,H,2026-03-10 10:00,70.00,paid
+H2,H,2026-05-01 10:00,70.00,cancelled
 ";
 
 // A's behaviour fades: browsing 10 min in the window before last (4–17 March), 3 min in the
@@ -129,7 +135,7 @@ fn features_signals_and_labels_match_the_hand_worked_shop() {
     // Every buyer up to the cutoff; E2, F2, B3 and D2 come later and change nothing here.
     let mut ids = fs.ids.clone();
     ids.sort();
-    assert_eq!(ids, ["A", "B", "C", "D", "E", "F"]);
+    assert_eq!(ids, ["A", "B", "C", "D", "E", "F", "G", "H"]);
     let (a, b, c, d) = (at(&fs, "A"), at(&fs, "B"), at(&fs, "C"), at(&fs, "D"));
 
     // A: last paid order 21 Jan 10:00 → 1 Apr 00:00 is 69 days 14 hours.
@@ -186,7 +192,7 @@ fn features_signals_and_labels_match_the_hand_worked_shop() {
 
     // C last bought 455 days before the cutoff: past early warning.
     assert!(!fs.in_population[c]);
-    assert_eq!(fs.population().len(), 5);
+    assert_eq!(fs.population().len(), 7);
 
     // Labels: who bought in [1 Apr, 30 Jun) local.
     let rows = fs.population();
@@ -205,6 +211,8 @@ fn features_signals_and_labels_match_the_hand_worked_shop() {
         ("D", false),
         ("E", false),
         ("F", true),
+        ("G", false),
+        ("H", true),
     ] {
         let got = churned.iter().find(|(i, _)| *i == id).unwrap().1;
         assert_eq!(got, expected, "churn label of {id}");
@@ -261,5 +269,63 @@ fn reasons_speak_in_the_customers_own_numbers() {
     assert_eq!(
         describe(Group::Recency, &fs, e, sc, false),
         "59 days since the only order"
+    );
+
+    // D has no events and the purchase model is off: those groups have nothing to say, so they
+    // are never given as reasons, however the trees route the missing values.
+    use strata_churn::reasons::{known, top_three};
+    let d = at(&fs, "D");
+    assert!(known(Group::Recency, &fs, d));
+    assert!(!known(Group::Login, &fs, d));
+    assert!(!known(Group::Browsing, &fs, d));
+    assert!(!known(Group::PurchaseModel, &fs, d));
+    assert!(known(Group::Login, &fs, a));
+    let groups = [
+        (Group::Login, 0.9),
+        (Group::PurchaseModel, 0.8),
+        (Group::Recency, 0.5),
+        (Group::Spend, -0.2),
+        (Group::Frequency, 0.1),
+        (Group::OrderValue, 0.05),
+    ];
+    let top: Vec<Group> = top_three(&groups, |g| known(g, &fs, d))
+        .into_iter()
+        .map(|(g, _)| g)
+        .collect();
+    assert_eq!(top, [Group::Recency, Group::Frequency, Group::OrderValue]);
+}
+
+#[test]
+fn earlier_training_cutoffs_without_the_latest_ones_data_are_not_stacked() {
+    // Horizon 30 days: evaluation at 31 May (30 days before the last order), training cutoffs
+    // 1 May, 1 April, 2 March and 31 January. Events start on 15 February, so on 31 January the
+    // shop has no behaviour data: stacking it would teach the trees that missing behaviour means
+    // "an old cutoff". It is left out.
+    let s = shop();
+    let ctx = session(&s.ws).unwrap();
+    let mut cfg = ChurnConfig {
+        horizon_days: 30,
+        min_leaf_weight: 1.0,
+        ..ChurnConfig::default()
+    };
+    cfg.tiers.min_customers = 1;
+    let mut analyze = AnalyzeConfig::default();
+    analyze.value.enabled = false;
+    let model = rt()
+        .block_on(strata_churn::train(
+            &ctx,
+            &analyze,
+            "Asia/Shanghai",
+            &cfg,
+            &strata_churn::TrainOptions::default(),
+        ))
+        .unwrap();
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+    assert_eq!(model.evaluation.window.cutoff, day(5, 31));
+    assert_eq!(model.training.cutoffs, [day(5, 1), day(4, 1), day(3, 2)]);
+    use strata_churn::features::Source;
+    assert_eq!(
+        model.training.sources,
+        [Source::Orders, Source::Events, Source::Reviews]
     );
 }

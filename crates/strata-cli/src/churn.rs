@@ -78,7 +78,8 @@ pub struct ScoreArgs {
     /// Rows of the list to print.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
-    /// Contact budget: the list stops when costs reach it (overrides churn.winback.budget).
+    /// Contact budget: in priority order, customers whose contact still fits are kept (cheaper
+    /// contacts further down may fill what a costly one left); overrides churn.winback.budget.
     #[arg(long)]
     pub budget: Option<f64>,
     /// Language of reasons, playbooks and offers.
@@ -183,19 +184,33 @@ fn evaluate(ws_dir: &Path, a: &EvaluateArgs) -> Result<()> {
         return Ok(());
     }
     println!("{} (trained at {})", model.version, model.training.cutoff);
+    if let Some(c) = &ev.caveat {
+        println!("note: {c}");
+    }
     print_window("evaluation", &ev.window);
     print_evaluation(&model, &ev);
     Ok(())
 }
 
 fn print_window(what: &str, w: &Window) {
-    println!(
-        "  {what}: {} customers as of {}, {:.1}% bought nothing in the next {} days",
-        w.customers,
-        w.cutoff,
-        w.base_rate * 100.0,
-        w.horizon_days
-    );
+    if w.cutoffs.len() > 1 {
+        let dates: Vec<String> = w.cutoffs.iter().map(|d| d.to_string()).collect();
+        println!(
+            "  {what}: {} customer-cutoff rows as of {}, {:.1}% ordered nothing in the next {} days",
+            w.customers,
+            dates.join(", "),
+            w.base_rate * 100.0,
+            w.horizon_days
+        );
+    } else {
+        println!(
+            "  {what}: {} customers as of {}, {:.1}% ordered nothing in the next {} days",
+            w.customers,
+            w.cutoff,
+            w.base_rate * 100.0,
+            w.horizon_days
+        );
+    }
 }
 
 fn opt(x: Option<f64>, digits: usize) -> String {
@@ -406,16 +421,64 @@ fn score(ws_dir: &Path, a: &ScoreArgs) -> Result<()> {
     Ok(())
 }
 
-/// The customer table with churn columns when the workspace has a model (for `strata analyze`).
+/// The customer table with churn columns when the workspace has a usable model (for
+/// `strata analyze`). A model that cannot be read or applied is reported and left out: the
+/// customer table does not depend on it.
 pub fn with_churn(
     ws: &Workspace,
     ctx: &datafusion::prelude::SessionContext,
     profile: strata_features::Profile,
     cfg: &AnalyzeConfig,
 ) -> Result<strata_features::Profile> {
-    let Some(model) = strata_churn::load_current(ws)? else {
+    let Some(model) = usable_model(ws) else {
         return Ok(profile);
     };
+    match churn_columns(ctx, &model, &profile, cfg) {
+        Ok(cols) => {
+            let batch = strata_churn::score::append_columns(&profile.batch, cols, &model.version)?;
+            Ok(strata_features::Profile {
+                batch,
+                meta: profile.meta,
+            })
+        }
+        Err(e) if is_user_error(&e) => {
+            eprintln!(
+                "warning: the churn model {} could not score this data ({e:#}); the customer table goes without churn columns",
+                model.version
+            );
+            Ok(profile)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn is_user_error(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<strata_churn::ChurnError>()
+        .is_some_and(|e| e.is_user_error())
+        || e.downcast_ref::<UserError>().is_some()
+}
+
+/// The current churn model, or None with a warning when there is one that cannot be used (an
+/// older format, a damaged file).
+pub fn usable_model(ws: &Workspace) -> Option<ChurnModel> {
+    match strata_churn::load_current(ws) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!(
+                "warning: {e}; going on without churn scores (`strata churn train` makes a new model)"
+            );
+            None
+        }
+    }
+}
+
+/// The churn columns of `profile`, scored with the settings the model was trained with.
+fn churn_columns(
+    ctx: &datafusion::prelude::SessionContext,
+    model: &ChurnModel,
+    profile: &strata_features::Profile,
+    cfg: &AnalyzeConfig,
+) -> Result<Vec<(arrow::datatypes::Field, arrow::array::ArrayRef)>> {
     // Score with the settings the model was trained with, so its features mean the same.
     let same = serde_json::to_value(&model.analyze)?
         == serde_json::to_value(AnalyzeConfig {
@@ -423,27 +486,37 @@ pub fn with_churn(
             ..cfg.clone()
         })?;
     let rt = query::runtime()?;
-    let scores = if same {
-        rt.block_on(strata_churn::score(ctx, &model, &profile))?
-    } else {
-        let p = model_profile(ctx, &model, Some(profile.meta.as_of))?;
-        rt.block_on(strata_churn::score(ctx, &model, &p))?
-    };
-    if scores.fs.len() != scores.fs.profile_rows.len()
-        || scores
-            .fs
-            .profile_rows
-            .iter()
-            .any(|&r| r >= profile.batch.num_rows())
-    {
-        anyhow::bail!("churn scores do not line up with the customer table");
+    let total = profile.batch.num_rows();
+    if same {
+        let scores = rt.block_on(strata_churn::score(ctx, model, profile))?;
+        if scores.fs.profile_rows.iter().any(|&r| r >= total) {
+            anyhow::bail!("churn scores do not line up with the customer table");
+        }
+        return Ok(strata_churn::score::profile_columns(model, &scores, total));
     }
-    let cols = strata_churn::score::profile_columns(&model, &scores, profile.batch.num_rows());
-    let batch = strata_churn::score::append_columns(&profile.batch, cols, &model.version)?;
-    Ok(strata_features::Profile {
-        batch,
-        meta: profile.meta,
-    })
+    // A customer table of the model's own settings: its rows are matched to this one's by id.
+    let p = model_profile(ctx, model, Some(profile.meta.as_of))?;
+    let mut scores = rt.block_on(strata_churn::score(ctx, model, &p))?;
+    let ids = profile
+        .batch
+        .column_by_name("customer_id")
+        .context("the customer table has no customer_id")?;
+    let ids = arrow::compute::cast(ids, &arrow::datatypes::DataType::Utf8)?;
+    use arrow::array::{Array, AsArray};
+    let ids = ids.as_string::<i32>();
+    let row_of: std::collections::HashMap<&str, usize> = (0..ids.len())
+        .filter(|&r| ids.is_valid(r))
+        .map(|r| (ids.value(r), r))
+        .collect();
+    let rows = scores
+        .fs
+        .ids
+        .iter()
+        .map(|id| row_of.get(id.as_str()).copied())
+        .collect::<Option<Vec<usize>>>()
+        .context("the churn model scored customers the customer table does not have")?;
+    scores.fs.profile_rows = rows;
+    Ok(strata_churn::score::profile_columns(model, &scores, total))
 }
 
 #[cfg(test)]

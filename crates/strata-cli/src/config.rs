@@ -122,7 +122,8 @@ medium_fallback_share = 0.3
 min_customers = 20
 
 [churn.winback]
-# Tiers on the win-back list, a budget for contact costs (0: none), the margin on spend.
+# Tiers on the win-back list, a budget for contact costs (0: none; in priority order, a customer
+# whose contact no longer fits is skipped and cheaper ones below may still fit), the margin on spend.
 tiers = ["high", "medium"]
 budget = 0
 margin = 1.0

@@ -1,6 +1,7 @@
 //! The `strata` command line: thin glue over the library crates. Only this crate knows clap.
 
 mod analyze;
+mod behaviour;
 mod churn;
 mod clv;
 mod config;
@@ -57,6 +58,14 @@ enum Command {
     /// Churn early warning: train and evaluate the model, score customers, the win-back list.
     #[command(subcommand)]
     Churn(churn::ChurnCommand),
+    /// Conversion funnel: who reaches each step, drop-off, time between steps, breakdowns.
+    Funnel(behaviour::FunnelArgs),
+    /// Cohort retention triangle and repurchase rates.
+    Retention(behaviour::RetentionArgs),
+    /// The most common steps just before and after an event, within sessions.
+    Paths(behaviour::PathsArgs),
+    /// Channels, page speed, and the behaviours that go with buying.
+    Channels(behaviour::ChannelsArgs),
     /// Write the insight report: one HTML file with charts, in Chinese or English.
     Report(report::ReportArgs),
     /// Tables, row counts and the history of imports.
@@ -91,6 +100,8 @@ fn is_user_error(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<strata_features::FeatureError>()
                 .is_some_and(|e| e.is_user_error())
             || c.downcast_ref::<strata_churn::ChurnError>()
+                .is_some_and(|e| e.is_user_error())
+            || c.downcast_ref::<strata_behaviour::BehaviourError>()
                 .is_some_and(|e| e.is_user_error())
             || c.downcast_ref::<toml::de::Error>().is_some()
     })
@@ -143,6 +154,10 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(&cli.workspace, &args),
         Command::Clv(cmd) => clv::run(&cmd),
         Command::Churn(cmd) => churn::run(&cli.workspace, &cmd),
+        Command::Funnel(args) => behaviour::funnel(&cli.workspace, &args),
+        Command::Retention(args) => behaviour::retention(&cli.workspace, &args),
+        Command::Paths(args) => behaviour::paths(&cli.workspace, &args),
+        Command::Channels(args) => behaviour::channels(&cli.workspace, &args),
         Command::Report(args) => report::run(&cli.workspace, &args),
         Command::Status => query::status(&cli.workspace),
         Command::Schema(args) => query::schema(&args),

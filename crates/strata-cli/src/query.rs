@@ -61,6 +61,11 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Runs SQL over the workspace and returns the result batches.
 pub fn sql(ws: &Workspace, sql: &str) -> Result<Vec<RecordBatch>> {
     let ctx = strata_store::session(ws)?;
+    // The behaviour analyses as table functions: funnel(…), retention(…), paths(…) ….
+    let tz = crate::analyze::settings(ws.root(), None)
+        .map(|(_, tz)| tz)
+        .unwrap_or_else(|_| "Asia/Shanghai".into());
+    strata_behaviour::sql::register(&ctx, &tz);
     runtime()?
         .block_on(async {
             let df = ctx.sql(sql).await?;

@@ -60,7 +60,7 @@ pub fn run(ws_dir: &Path, args: &ReportArgs) -> Result<()> {
     let (cfg, tz) = analyze::settings(ws_dir, args.as_of)?;
     // A table written by an older Strata has metadata this one cannot read: recompute it too.
     let readable = matches!(strata_features::read_meta(&ws), Ok(Some(_)));
-    let model = strata_churn::load_current(&ws)?;
+    let model = crate::churn::usable_model(&ws);
     // A model trained since the table was computed: its scores belong in the table.
     let unscored = model
         .as_ref()

@@ -360,14 +360,26 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
             ]
         })
         .collect();
+    let cutoffs: Vec<String> = model
+        .training
+        .cutoffs
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
     let split_note = match (model.split, lang) {
         (strata_churn::SplitKind::Time, Lang::Zh) => format!(
-            "模型用 {} 的特征训练（标签：之后 {} 天内是否购买），在它从未见过的 {} 上评估。",
-            model.training.cutoff, cfg.horizon_days, ev.window.cutoff
+            "模型用 {} 的特征训练（共 {} 行客户×截止日；标签：之后 {} 天内是否下单），在它从未见过的 {} 上评估。",
+            cutoffs.join("、"),
+            model.training.customers,
+            cfg.horizon_days,
+            ev.window.cutoff
         ),
         (strata_churn::SplitKind::Time, Lang::En) => format!(
-            "Trained on features as of {} (label: no purchase in the next {} days) and evaluated at {}, which it never saw.",
-            model.training.cutoff, cfg.horizon_days, ev.window.cutoff
+            "Trained on features as of {} ({} customer-cutoff rows; label: no order in the next {} days) and evaluated at {}, which it never saw.",
+            cutoffs.join(", "),
+            model.training.customers,
+            cfg.horizon_days,
+            ev.window.cutoff
         ),
         (strata_churn::SplitKind::Customers, Lang::Zh) => format!(
             "截至 {} 的客户分组交叉验证：每位客户由没见过他的模型评分。",
@@ -527,18 +539,26 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
         .collect();
     s = s.with(Block::Paragraph(match lang {
         Lang::Zh => format!(
-            "方法：流失 = 截止日之后 {} 天内没有购买。梯度提升树（forust-ml，{} 棵树，{} 个特征）与逻辑回归基线在同一评估集上比较。每位客户的原因来自模型自身的逐特征贡献（树 SHAP 值），按特征组合并后取推高风险最多的三组。影响最大的特征（平均 |贡献|）：{}。模型 {}。",
+            "方法：流失 = 截止日之后 {} 天内没有购买。梯度提升树（forust-ml，{} 棵树，{} 个特征）与逻辑回归基线在同一评估集上比较。每位客户的原因来自模型自身的逐特征贡献（{}），按特征组合并后取推高风险最多的三组。影响最大的特征（平均 |贡献|）：{}。模型 {}。",
             cfg.horizon_days,
             model.fitted.trees,
             model.fitted.features.len(),
+            match model.fitted.contributions {
+                strata_churn::config::Contributions::Path => "路径贡献：客户沿每棵树走过的每次分裂使预测变化多少，记在分裂所用的特征上",
+                strata_churn::config::Contributions::Shapley => "精确的树 SHAP 值",
+            },
             feats.join("、"),
             model.version
         ),
         Lang::En => format!(
-            "Method: churned = no purchase in the {} days after the cutoff. Gradient-boosted trees (forust-ml, {} trees, {} features) and a logistic-regression baseline are compared on the same evaluation customers. Each customer's reasons come from the model's own per-feature contributions (tree SHAP values), summed by feature group; the three groups that raised the risk most are shown. Strongest features (mean |contribution|): {}. Model {}.",
+            "Method: churned = no purchase in the {} days after the cutoff. Gradient-boosted trees (forust-ml, {} trees, {} features) and a logistic-regression baseline are compared on the same evaluation customers. Each customer's reasons come from the model's own per-feature contributions ({}), summed by feature group; the three groups that raised the risk most are shown. Strongest features (mean |contribution|): {}. Model {}.",
             cfg.horizon_days,
             model.fitted.trees,
             model.fitted.features.len(),
+            match model.fitted.contributions {
+                strata_churn::config::Contributions::Path => "path contributions: how much each split on the customer's way down each tree moves the prediction, booked to the feature split on",
+                strata_churn::config::Contributions::Shapley => "exact tree SHAP values",
+            },
             feats.join(", "),
             model.version
         ),

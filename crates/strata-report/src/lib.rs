@@ -6,6 +6,7 @@
 //! states every definition and threshold the numbers rest on. Each section is a function that
 //! runs its queries and returns blocks; `strata-charts` draws them.
 
+mod behaviour;
 mod churn;
 mod i18n;
 mod query;
@@ -57,6 +58,7 @@ pub async fn render(
         list.push(s);
     }
     list.push(sections::types_and_lifecycle(&cx).await?);
+    list.push(behaviour::behaviour(&cx).await?);
     if let Some(s) = churn::churn(&cx, churn).await? {
         list.push(s);
     }

@@ -138,6 +138,57 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
     assert!(html.contains("Churn early warning") && html.contains("Customers to win back first"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("流失预警") && html.contains("挽回方案与预算"));
+
+    // With no orders after the evaluation, `evaluate` is the honest one, no caveat; at a cutoff
+    // whose outcomes the model learnt from, it says the figures are in-sample.
+    assert!(eval.get("caveat").is_none(), "{}", eval["caveat"]);
+    let models = ws.join("models/churn");
+    let version = std::fs::read_to_string(models.join("current")).unwrap();
+    let model: Value =
+        serde_json::from_slice(&std::fs::read(models.join(format!("{version}.json"))).unwrap())
+            .unwrap();
+    let trained_at = model["training"]["cutoff"].as_str().unwrap();
+    let text = ok(&["-w", w, "churn", "evaluate", "--cutoff", trained_at]);
+    assert!(text.contains("note: in-sample"), "{text}");
+
+    // Other customer-table settings than the model's: the scores are matched by customer.
+    let risks =
+        "SELECT customer_id, churn_risk, risk_tier FROM customer_profile ORDER BY customer_id";
+    let before = query(&ws, risks);
+    let toml = ws.join("strata.toml");
+    let settings = std::fs::read_to_string(&toml).unwrap();
+    assert!(settings.contains("method = \"quantile\""));
+    std::fs::write(
+        &toml,
+        settings.replace("method = \"quantile\"", "method = \"fixed\""),
+    )
+    .unwrap();
+    ok(&["-w", w, "analyze"]);
+    assert_eq!(before, query(&ws, risks));
+
+    // A damaged model does not stop the customer table or the report: a warning, no churn columns.
+    std::fs::write(models.join(format!("{version}.json")), "{\"format\": 1}").unwrap();
+    let o = run(&["-w", w, "analyze"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning:"), "{}", stderr(&o));
+    let e = user_error(&["-w", w, "query", "SELECT churn_risk FROM customer_profile"]);
+    assert!(e.contains("churn_risk"), "{e}");
+    assert_eq!(
+        query(&ws, "SELECT count(*) FROM customer_profile")
+            .lines()
+            .count(),
+        2
+    );
+    let o = run(&[
+        "-w",
+        w,
+        "report",
+        "--lang",
+        "en",
+        "-o",
+        dir.path().join("r.html").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 /// CDNOW_master.txt as an orders CSV (one order per line; the data has no order numbers).
@@ -206,6 +257,20 @@ fn on_cdnow_the_model_beats_recency_and_p_alive() {
         "trees {gbt}, recency {recency}, 1 − P(alive) {alive}"
     );
     assert!(gbt > 0.76, "{gbt}");
+
+    // No orders after 1998-06-30: `evaluate` shows the held-out folds' evaluation kept with the
+    // model rather than score the customers it was fitted on.
+    let again: Value =
+        serde_json::from_str(&ok(&["-w", w, "churn", "evaluate", "--json"])).unwrap();
+    assert!(
+        again["caveat"]
+            .as_str()
+            .unwrap()
+            .contains("kept with the model"),
+        "{}",
+        again["caveat"]
+    );
+    assert_eq!(auc(&again, "gbt"), gbt);
 }
 
 #[test]

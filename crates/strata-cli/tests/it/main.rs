@@ -1,6 +1,7 @@
 //! End-to-end tests of the `strata` binary, as a new user meets it.
 
 mod analyze;
+mod behaviour;
 mod churn;
 mod clv;
 mod import;

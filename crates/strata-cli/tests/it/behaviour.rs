@@ -1,0 +1,173 @@
+//! `strata funnel`, `retention`, `paths`, `channels` and the SQL table functions as a user runs
+//! them, on the hand-worked events of strata-behaviour's tests (numbers worked out there).
+
+use crate::{new_workspace, ok, query, user_error};
+
+fn events() -> &'static str {
+    let text = include_str!("../../../strata-behaviour/tests/it/funnel.rs");
+    let start = text.find("const EVENTS: &str = r#\"").unwrap() + 24;
+    let end = start + text[start..].find("\"#;").unwrap();
+    &text[start..end]
+}
+
+fn column(csv: &str, name: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = header.iter().position(|h| *h == name).unwrap();
+    lines
+        .map(|l| l.split(',').nth(at).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn funnel_paths_and_sql_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    // No events yet: said plainly.
+    let e = user_error(&["-w", w, "funnel"]);
+    assert!(e.contains("no events"), "{e}");
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, events()).unwrap();
+    ok(&["-w", w, "import", "events", path.to_str().unwrap()]);
+
+    let steps = "home,product,cart,paid";
+    let csv = ok(&[
+        "-w", w, "funnel", "--steps", steps, "--window", "1h", "-f", "csv",
+    ]);
+    assert_eq!(column(&csv, "units"), ["7", "6", "3", "2"]);
+    assert_eq!(column(&csv, "median_secs")[3], "900.0");
+    let csv = ok(&[
+        "-w", w, "funnel", "--steps", steps, "--window", "60m", "--order", "strict", "-f", "csv",
+    ]);
+    assert_eq!(column(&csv, "units"), ["7", "6", "2", "1"]);
+    let csv = ok(&[
+        "-w", w, "funnel", "--steps", steps, "--window", "1h", "--per", "session", "-f", "csv",
+    ]);
+    assert_eq!(column(&csv, "units"), ["8", "7", "3", "2"]);
+    // Two ranges side by side: the whole day, and first steps from 09:30 to 11:00 only… by day,
+    // so the same day twice here.
+    let csv = ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        steps,
+        "--window",
+        "1h",
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-02",
+        "--compare",
+        "2026-03-03..2026-03-09",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(
+        column(&csv, "units"),
+        ["7", "6", "3", "2", "0", "0", "0", "0"]
+    );
+
+    // Who dropped at the cart, to a file.
+    let list = dir.path().join("dropped.csv");
+    let text = ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        steps,
+        "--window",
+        "1h",
+        "--dropped-at",
+        "3",
+        "-o",
+        list.to_str().unwrap(),
+    ]);
+    assert!(
+        text.contains("2 customers reached product and not cart"),
+        "{text}"
+    );
+    let file = std::fs::read_to_string(&list).unwrap();
+    assert_eq!(
+        file.trim_start_matches('\u{feff}')
+            .lines()
+            .collect::<Vec<_>>(),
+        ["customer_id", "D", "F"]
+    );
+
+    // Paths, and the same analyses through SQL.
+    let csv = ok(&["-w", w, "paths", "--around", "cart", "-f", "csv"]);
+    assert_eq!(
+        column(&csv, "step"),
+        ["product", "add_to_cart", "(end)", "paid"]
+    );
+    let sql = query(
+        &ws,
+        "SELECT step, units FROM funnel('home,product,cart,paid', '1h') ORDER BY step_no",
+    );
+    assert_eq!(column(&sql, "units"), ["7", "6", "3", "2"]);
+    let sql = query(
+        &ws,
+        "SELECT count FROM paths('cart') WHERE direction = 'previous' ORDER BY count DESC",
+    );
+    assert_eq!(column(&sql, "count"), ["3", "1"]);
+
+    // Mistakes are named.
+    let e = user_error(&["-w", w, "funnel", "--steps", "home page,cart"]);
+    assert!(e.contains("`home page`"), "{e}");
+    let e = user_error(&["-w", w, "funnel", "--window", "0"]);
+    assert!(e.contains("`0`"), "{e}");
+    let e = user_error(&["-w", w, "funnel", "--by", "colour"]);
+    assert!(e.contains("--by colour"), "{e}");
+    let e = user_error(&["-w", w, "funnel", "-o", "out.pdf"]);
+    assert!(e.contains(".csv, .xlsx or .json"), "{e}");
+    let e = user_error(&["-w", w, "query", "SELECT * FROM funnel('home', '1d')"]);
+    assert!(e.contains("2 to 32 steps"), "{e}");
+    let e = user_error(&["-w", w, "retention"]);
+    assert!(e.contains("no paid orders"), "{e}");
+}
+
+#[test]
+fn retention_and_channels_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    let orders = dir.path().join("orders.csv");
+    // A: January (app), again in February and April; B: January twice; C: February and May.
+    std::fs::write(
+        &orders,
+        "order_id,customer_id,ordered_at,paid_amount,channel
+A1,A,2026-01-05 10:00,100,app
+A2,A,2026-02-10 10:00,300,app
+A3,A,2026-04-01 10:00,100,app
+B1,B,2026-01-20 10:00,100,live_stream
+B2,B,2026-01-25 10:00,100,live_stream
+C1,C,2026-02-03 10:00,200,app
+C2,C,2026-05-01 10:00,200,app
+",
+    )
+    .unwrap();
+    ok(&["-w", w, "import", "orders", orders.to_str().unwrap()]);
+    let csv = ok(&["-w", w, "retention", "--counts", "-f", "csv"]);
+    let triangle: Vec<&str> = csv.lines().take(3).collect();
+    assert_eq!(
+        triangle,
+        [
+            "cohort,customers,m0,m1,m2,m3,m4",
+            "2026-01,2,2,1,0,1,0",
+            "2026-02,1,1,0,0,1,",
+        ]
+    );
+    let json = dir.path().join("r.json");
+    ok(&["-w", w, "retention", "-o", json.to_str().unwrap()]);
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(r["cohorts"][0]["customers"], 2);
+    let csv = ok(&["-w", w, "channels", "-f", "csv"]);
+    // app: A and C, 5 orders, ¥900; live stream: B, 2 orders, ¥200.
+    assert_eq!(column(&csv, "channel")[..2], ["app", "live_stream"]);
+    assert_eq!(column(&csv, "orders")[..2], ["5", "2"]);
+    let sql = query(&ws, "SELECT revenue FROM channels() WHERE channel = 'app'");
+    assert_eq!(column(&sql, "revenue"), ["900.0"]);
+}
