@@ -40,7 +40,7 @@ pub struct SpeedRow {
     pub from_ms: u64,
     pub page_views: u64,
     /// Share of the page views followed by another event in the session.
-    pub continued: f64,
+    pub continued: Option<f64>,
     /// `1 − continued / continued of the fastest bucket`: the visitors lost to the wait.
     pub loss_vs_fastest: Option<f64>,
     /// Sessions whose pages loaded in this bucket on average, and the share that paid.
@@ -215,15 +215,17 @@ pub async fn page_speed(ctx: &SessionContext) -> Result<Vec<SpeedRow>> {
         .iter()
         .zip(counts)
         .zip(sessions)
-        .filter(|((_, (n, _)), _)| *n > 0.0)
+        .filter(|((_, (n, _)), (sn, _))| *n > 0.0 || *sn > 0.0)
         .map(|(((from, name), (n, c)), (sn, sp))| {
-            let cont = c / n;
+            let cont = (n > 0.0).then(|| c / n);
             SpeedRow {
                 bucket: name.to_string(),
                 from_ms: *from,
                 page_views: n as u64,
                 continued: cont,
-                loss_vs_fastest: fastest.filter(|f| *f > 0.0).map(|f| 1.0 - cont / f),
+                loss_vs_fastest: cont
+                    .zip(fastest.filter(|f| *f > 0.0))
+                    .map(|(c, f)| 1.0 - c / f),
                 sessions: sn as u64,
                 session_conversion: (sn > 0.0).then(|| sp / sn),
             }

@@ -332,28 +332,42 @@ fn speed_blocks(cx: &Cx<'_>, sp: &[SpeedRow]) -> Vec<Block> {
     }
     let chart = BarChart {
         title: cx.t(
-            "页面加载时间与继续浏览的比例",
-            "Page load time and the share who carry on",
+            "页面加载时间：继续浏览与转化",
+            "Page load time: carrying on and buying",
         ),
         categories: sp.iter().map(|s| s.bucket.clone()).collect(),
-        series: vec![Series::new(
-            cx.t("继续浏览", "Carried on"),
-            sp.iter().map(|s| s.continued).collect(),
-        )],
+        series: vec![
+            Series::new(
+                cx.t("页面后继续浏览", "Page views carried on"),
+                sp.iter().map(|s| s.continued.unwrap_or(f64::NAN)).collect(),
+            ),
+            Series::new(
+                cx.t(
+                    "访问转化（按平均加载时间）",
+                    "Sessions that paid (by mean load)",
+                ),
+                sp.iter()
+                    .map(|s| s.session_conversion.unwrap_or(f64::NAN))
+                    .collect(),
+            ),
+        ],
         format: PCT,
         width: HALF,
         lang,
         ..BarChart::default()
     };
     // Page views of 3 s and more against the fastest bucket.
-    let slow: Vec<&SpeedRow> = sp.iter().filter(|s| s.from_ms >= 3000).collect();
+    let slow: Vec<&SpeedRow> = sp
+        .iter()
+        .filter(|s| s.from_ms >= 3000 && s.continued.is_some())
+        .collect();
     let n: u64 = slow.iter().map(|s| s.page_views).sum();
     let cont = slow
         .iter()
-        .map(|s| s.continued * s.page_views as f64)
+        .map(|s| s.continued.unwrap_or(0.0) * s.page_views as f64)
         .sum::<f64>()
         / n.max(1) as f64;
-    let fastest = sp.first().map_or(0.0, |s| s.continued);
+    let fastest = sp.iter().find_map(|s| s.continued).unwrap_or(0.0);
     let text = if n > 0 && fastest > 0.0 {
         let loss = 1.0 - cont / fastest;
         match lang {

@@ -1,6 +1,7 @@
 //! Behaviour analytics on hand-worked shops: every expected number was worked out by hand from
 //! the rows in each module, not read off the program.
 
+mod channels;
 mod funnel;
 mod paths;
 mod retention;

@@ -29,9 +29,24 @@ D1,D,2026-03-15 10:00,100,paid,pc
 D2,D,2026-04-10 10:00,100,refunded,pc
 ";
 
+// The first order's largest line gives the category: A1 clothing (60 of 100), B1 beauty,
+// E1 clothing, C1 shoes, D1 beauty.
+const ITEMS: &str = "order_id,line_no,category,paid_amount
+A1,1,服装,60
+A1,2,鞋靴,40
+A2,1,鞋靴,100
+B1,1,美妆,100
+E1,1,服装,100
+C1,1,鞋靴,200
+D1,1,美妆,100
+";
+
 #[test]
 fn monthly_cohorts_and_repurchase_by_hand() {
-    let s = shop(&[("orders", "orders.csv", ORDERS)]);
+    let s = shop(&[
+        ("orders", "orders.csv", ORDERS),
+        ("order_items", "items.csv", ITEMS),
+    ]);
     let ctx = session(&s.ws).unwrap();
     let rt = rt();
     let r = rt
@@ -85,6 +100,23 @@ fn monthly_cohorts_and_repurchase_by_hand() {
         Some((2, 0)),
         "channel pc is stored as pc_web"
     );
+
+    // By the first order's category: January's clothing buyers are A and E.
+    let spec = RetentionSpec {
+        by: Some("category".into()),
+        ..RetentionSpec::default()
+    };
+    let r = rt.block_on(retention(&ctx, &spec)).unwrap();
+    let cell = |cohort: &str, g: &str| {
+        r.cohorts
+            .iter()
+            .find(|c| c.cohort == cohort && c.group.as_deref() == Some(g))
+            .map(|c| c.active.clone())
+    };
+    assert_eq!(cell("2026-01", "服装"), Some(vec![2, 1, 0, 1, 0]));
+    assert_eq!(cell("2026-01", "美妆"), Some(vec![1, 0, 0, 0, 0]));
+    assert_eq!(cell("2026-02", "鞋靴"), Some(vec![1, 0, 0, 1]));
+    assert_eq!(cell("2026-03", "美妆"), Some(vec![1, 0, 0]));
 
     // Weekly: 5 January 2026 is a Monday; 31 January (a Saturday) is in the week of the 26th.
     let spec = RetentionSpec {

@@ -193,8 +193,7 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
 
 /// CDNOW_master.txt as an orders CSV (one order per line; the data has no order numbers).
 fn cdnow_orders(dir: &Path) -> std::path::PathBuf {
-    let src =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../strata-models/testdata/CDNOW_master.txt");
+    let src = crate::manifest_dir().join("../strata-models/testdata/CDNOW_master.txt");
     let text = std::fs::read_to_string(src).unwrap();
     let mut csv = String::from("order_id,customer_id,ordered_at,paid_amount\n");
     for (i, line) in text.lines().enumerate() {

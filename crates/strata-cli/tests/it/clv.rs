@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::{ok, user_error};
 
 fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crate::manifest_dir()
         .join("../strata-models/testdata")
         .join(name)
 }

@@ -5,8 +5,12 @@ use std::path::PathBuf;
 use strata_models::summary::{date, days_from_civil};
 use strata_models::{CalibrationHoldout, SummaryOptions, calibration_and_holdout};
 
+/// Read when the test runs: `env!` would bake in the folder the binary was built in, which is
+/// stale when a shared target folder serves a checkout at another path.
 fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .join("testdata")
         .join(name)
 }
