@@ -27,13 +27,16 @@ const EVENTS: &str = r#"{"customer_id":"A","event_time":"2026-03-02 10:00","even
 {"customer_id":"D","event_time":"2026-03-02 13:01","event_type":"coupon_claim","session_id":"s4"}
 "#;
 
+/// bucket, page views, continued, sessions, session conversion
+type Speed<'a> = (&'a str, u64, Option<f64>, u64, Option<f64>);
+
 #[test]
 fn page_speed_and_behaviour_correlations_by_hand() {
     let s = shop(&[("events", "events.jsonl", EVENTS)]);
     let ctx = session(&s.ws).unwrap();
     let rt = rt();
     let sp = rt.block_on(page_speed(&ctx)).unwrap();
-    let got: Vec<(&str, u64, Option<f64>, u64, Option<f64>)> = sp
+    let got: Vec<Speed> = sp
         .iter()
         .map(|r| {
             (
