@@ -1,6 +1,6 @@
 """Checks that Strata and DuckDB agree on the funnel and the retention triangle.
 
-Usage: agree.py funnel|retention|retention-visit STRATA_JSON DUCKDB_JSONL
+Usage: agree.py funnel|funnel12|retention|retention-visit STRATA_JSON DUCKDB_JSONL
 STRATA_JSON is the output of `strata funnel --by device -f json` or
 `strata retention --counts -f json`; DUCKDB_JSONL a line of duck.py. Exits 1 on any difference.
 """
@@ -17,7 +17,7 @@ def main():
     strata = json.JSONDecoder().raw_decode(text.lstrip())[0]
     with open(duck_path) as f:
         duck = json.loads(f.readline())["rows"]
-    if what == "funnel":
+    if what.startswith("funnel"):
         ours = {(r["device"], r["step_no"]): r["units"] for r in strata if r["device"] != "(all)"}
         theirs = {(r["device"], r["step_no"]): r["units"] for r in duck}
     else:

@@ -24,6 +24,7 @@ ws="$work/ws"
 for t in orders events; do
   "$strata" --quiet -w "$ws" import "$t" "$(ls "$work/demo/data/$t".*)" > /dev/null
 done
+steps12=home,category,product,cart,checkout,paid,home,category,product,cart,checkout,paid
 check() {
   local name="$1"; shift
   "$strata" -w "$ws" "$@" > "$work/$name.json"
@@ -31,5 +32,6 @@ check() {
   "$venv/bin/python" "$here/agree.py" "$name" "$work/$name.json" "$work/$name-duckdb.jsonl"
 }
 check funnel funnel --by device -f json
+check funnel12 funnel --by device -f json --steps "$steps12"
 check retention retention --counts -f json
 check retention-visit retention --of visit --counts -f json

@@ -11,7 +11,9 @@ This greedy search and Strata's one-pass fold find the same furthest step.
 Retention: monthly cohorts by first paid order (Shanghai time), customers active (a paid order)
 in each later month; or by first visit over the events (--visit).
 
-Usage: duck.py funnel|retention|retention-visit WORKSPACE [REPEATS]
+funnel12 is the same six steps twice over (twelve steps), to show that steps cost linearly.
+
+Usage: duck.py funnel|funnel12|retention|retention-visit WORKSPACE [REPEATS]
 Prints one JSON line per run: {"engine": "duckdb", "seconds": s, "rows": [...]}.
 """
 
@@ -39,25 +41,25 @@ def parts(ws, table):
     return "[" + ", ".join(f"'{f}'" for f in files) + "]"
 
 
-def funnel_sql(ws):
+def funnel_sql(ws, steps):
     unit = "coalesce(customer_id, 'anon:' || anonymous_id)"
     ctes = [
         f"e AS (SELECT {unit} AS u, epoch_us(event_time) AS t, device, event_type, page "
         f"FROM read_parquet({parts(ws, 'events')}) WHERE {unit} IS NOT NULL)"
     ]
-    ctes.append(f"s0 AS (SELECT u, t, device FROM e WHERE {STEPS[0]})")
-    for i, cond in enumerate(STEPS[1:], start=1):
+    ctes.append(f"s0 AS (SELECT u, t, device FROM e WHERE {steps[0]})")
+    for i, cond in enumerate(steps[1:], start=1):
         ctes.append(f"s{i} AS (SELECT u, t FROM e WHERE {cond})")
     ctes.append("j0 AS (SELECT u, t AS t0, device FROM s0)")
     prev = "t0"
-    for i in range(1, len(STEPS)):
+    for i in range(1, len(steps)):
         ctes.append(
             # An ASOF join on a NULL key still matches a row: a chain that stopped stays stopped.
             f"j{i} AS (SELECT j{i - 1}.*, CASE WHEN j{i - 1}.{prev} IS NULL THEN NULL ELSE s{i}.t END AS t{i} FROM j{i - 1} "
             f"ASOF LEFT JOIN s{i} ON j{i - 1}.u = s{i}.u AND s{i}.t > j{i - 1}.{prev})"
         )
         prev = f"t{i}"
-    last = len(STEPS) - 1
+    last = len(steps) - 1
     cases = " ".join(
         f"WHEN t{i} - t0 <= {WINDOW_US} THEN {i}" for i in range(last, 0, -1)
     )
@@ -70,7 +72,7 @@ def funnel_sql(ws):
     )
     return (
         "WITH " + ",\n".join(ctes) + "\n"
-        f"SELECT device, k + 1 AS step_no, count(*) AS units FROM best, range({len(STEPS)}) s(k) "
+        f"SELECT device, k + 1 AS step_no, count(*) AS units FROM best, range({len(steps)}) s(k) "
         "WHERE best.level >= k GROUP BY ALL ORDER BY device, step_no"
     )
 
@@ -96,7 +98,12 @@ def main():
     import duckdb
     what, ws = sys.argv[1], sys.argv[2]
     repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    sql = funnel_sql(ws) if what == "funnel" else retention_sql(ws, what == "retention-visit")
+    if what == "funnel":
+        sql = funnel_sql(ws, STEPS)
+    elif what == "funnel12":
+        sql = funnel_sql(ws, STEPS * 2)
+    else:
+        sql = retention_sql(ws, what == "retention-visit")
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     for _ in range(repeats):

@@ -5,13 +5,15 @@
 # parts in the same run. Prints each time, peak memory and the ratio, and checks that both
 # engines counted the same.
 #
-# Usage: bench/behaviour/run.sh [CUSTOMERS] (default 400000, about 100 million events)
+# A twelve-step funnel (the six steps twice) shows how the cost grows with the steps.
+#
+# Usage: bench/behaviour/run.sh [CUSTOMERS] (default 520000, about 100 million events)
 # Needs: cargo, python3 with venv and pip (DuckDB goes into a venv under ~/.cache). Uses about
 # 6 GB of disk under ~/.cache/strata-bench.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-customers="${1:-400000}"
+customers="${1:-520000}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/strata-target}"
 work="${STRATA_BENCH_DIR:-$HOME/.cache/strata-bench}/behaviour-$customers"
 venv="$HOME/.cache/strata-olap-venv"
@@ -73,5 +75,7 @@ compare() {
 }
 
 compare funnel funnel "$strata" -w "$ws" funnel --by device -f json
+compare funnel12 funnel12 "$strata" -w "$ws" funnel --by device -f json \
+  --steps home,category,product,cart,checkout,paid,home,category,product,cart,checkout,paid
 compare retention retention "$strata" -w "$ws" retention --counts -f json
 compare retention-visit retention-visit "$strata" -w "$ws" retention --of visit --counts -f json

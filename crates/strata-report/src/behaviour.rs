@@ -5,7 +5,9 @@ use strata_behaviour::channels::{self, ChannelRow, DriverRow, SpeedRow};
 use strata_behaviour::funnel::{self, Funnel, FunnelSpec, GroupFunnel};
 use strata_behaviour::retention::{self, Retention, RetentionSpec};
 use strata_behaviour::steps;
-use strata_charts::{BarChart, Block, Cell, Format, Heatmap, Kpi, Lang, Section, Series, Table};
+use strata_charts::{
+    BarChart, Block, Cell, Format, Heatmap, Kpi, Lang, Section, Series, Table, format_value,
+};
 
 use crate::query::rows;
 use crate::sections::{Cx, HALF, PCT, YUAN, compact_money, pct};
@@ -230,8 +232,14 @@ fn retention_blocks(cx: &Cx<'_>, r: &Retention) -> Vec<Block> {
                 x.rate.map_or("–".into(), pct),
             )
             .note(match lang {
-                Lang::Zh => format!("{} 位可观察的首购客户", x.eligible),
-                Lang::En => format!("of {} first-time buyers old enough", x.eligible),
+                Lang::Zh => format!(
+                    "{} 位可观察的首购客户",
+                    format_value(x.eligible as f64, Format::Integer)
+                ),
+                Lang::En => format!(
+                    "of {} first-time buyers old enough",
+                    format_value(x.eligible as f64, Format::Integer)
+                ),
             })
         })
         .collect();
@@ -318,8 +326,8 @@ fn channel_blocks(cx: &Cx<'_>, ch: &[ChannelRow]) -> Vec<Block> {
                 })
                 .collect(),
             caption: Some(cx.t(
-                "复购率：首单来自该渠道的客户中再次购买的比例。访问转化：该渠道的访问中有支付的比例。",
-                "Repurchase: of customers whose first order came through the channel, the share who bought again. Session conversion: share of the channel's sessions with a payment.",
+                "客户占比：在该渠道下过单的客户（一位客户可计入多个渠道，合计可超过 100%）。复购率：首单来自该渠道的客户中再次购买的比例。访问转化：该渠道的访问中有支付的比例。",
+                "Buyers: customers with an order through the channel (a customer can count in several, so shares add up to more than 100%). Repurchase: of customers whose first order came through the channel, the share who bought again. Session conversion: share of the channel's sessions with a payment.",
             )),
         }),
     ]
@@ -342,10 +350,7 @@ fn speed_blocks(cx: &Cx<'_>, sp: &[SpeedRow]) -> Vec<Block> {
                 sp.iter().map(|s| s.continued.unwrap_or(f64::NAN)).collect(),
             ),
             Series::new(
-                cx.t(
-                    "访问转化（按平均加载时间）",
-                    "Sessions that paid (by mean load)",
-                ),
+                cx.t("访问支付率", "Sessions that paid"),
                 sp.iter()
                     .map(|s| s.session_conversion.unwrap_or(f64::NAN))
                     .collect(),
@@ -356,33 +361,51 @@ fn speed_blocks(cx: &Cx<'_>, sp: &[SpeedRow]) -> Vec<Block> {
         lang,
         ..BarChart::default()
     };
-    // Page views of 3 s and more against the fastest bucket.
-    let slow: Vec<&SpeedRow> = sp
-        .iter()
-        .filter(|s| s.from_ms >= 3000 && s.continued.is_some())
-        .collect();
-    let n: u64 = slow.iter().map(|s| s.page_views).sum();
-    let cont = slow
-        .iter()
-        .map(|s| s.continued.unwrap_or(0.0) * s.page_views as f64)
-        .sum::<f64>()
-        / n.max(1) as f64;
-    let fastest = sp.iter().find_map(|s| s.continued).unwrap_or(0.0);
-    let text = if n > 0 && fastest > 0.0 {
-        let loss = 1.0 - cont / fastest;
-        match lang {
+    // Page views of 3 s and more against the fastest bucket, and sessions whose pages took
+    // 3 s or more on average against the faster sessions.
+    let (slow, fast): (Vec<&SpeedRow>, Vec<&SpeedRow>) = sp.iter().partition(|s| s.from_ms >= 3000);
+    let weighted =
+        |rows: &[&SpeedRow], n: fn(&SpeedRow) -> u64, v: fn(&SpeedRow) -> Option<f64>| {
+            let (num, den) = rows
+                .iter()
+                .filter_map(|s| v(s).map(|x| (x * n(s) as f64, n(s) as f64)))
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+            (den > 0.0).then(|| num / den)
+        };
+    let mut text = Vec::new();
+    let fastest = sp.iter().find_map(|s| s.continued).filter(|f| *f > 0.0);
+    match (weighted(&slow, |s| s.page_views, |s| s.continued), fastest) {
+        (Some(cont), Some(fastest)) => text.push(match lang {
             Lang::Zh => format!(
-                "加载 3 秒及以上的页面，继续浏览的比例比最快的页面低 {}（报告：超过 3 秒流失 30%）。",
-                pct(loss)
+                "加载 3 秒及以上的页面，继续浏览的比例比最快的页面低 {}。",
+                pct(1.0 - cont / fastest)
             ),
             Lang::En => format!(
-                "Pages taking 3 s or more keep {} fewer visitors than the fastest pages (the reports: over 3 s loses 30%).",
-                pct(loss)
+                "Pages taking 3 s or more keep {} fewer visitors than the fastest pages.",
+                pct(1.0 - cont / fastest)
             ),
-        }
-    } else {
-        cx.t("没有 3 秒以上的页面。", "No pages took 3 s or more.")
-    };
+        }),
+        _ => text.push(cx.t("没有 3 秒以上的页面。", "No pages took 3 s or more.")),
+    }
+    let slow_paid = weighted(&slow, |s| s.sessions, |s| s.session_conversion);
+    let fast_paid = weighted(&fast, |s| s.sessions, |s| s.session_conversion);
+    if let (Some(a), Some(b)) = (slow_paid, fast_paid.filter(|b| *b > 0.0)) {
+        text.push(match lang {
+            Lang::Zh => format!(
+                "平均加载 3 秒及以上的访问有 {} 完成支付，更快的访问为 {}：少 {}（报告：超过 3 秒流失 30%）。",
+                pct(a),
+                pct(b),
+                pct(1.0 - a / b)
+            ),
+            Lang::En => format!(
+                "Sessions whose pages took 3 s or more on average paid in {} of cases, faster sessions in {}: {} fewer (the reports: over 3 s loses 30%).",
+                pct(a),
+                pct(b),
+                pct(1.0 - a / b)
+            ),
+        });
+    }
+    let text = text.join(" ");
     vec![Block::Grid(vec![
         Block::chart(chart.to_svg()),
         Block::Paragraph(text),
