@@ -8,8 +8,10 @@
 # A twelve-step funnel (the six steps twice) shows how the cost grows with the steps.
 #
 # Usage: bench/behaviour/run.sh [CUSTOMERS] (default 520000, about 100 million events)
-# Needs: cargo, python3 with venv and pip (DuckDB goes into a venv under ~/.cache). Uses about
-# 6 GB of disk under ~/.cache/strata-bench.
+# Needs: cargo, python3 with venv and pip (DuckDB goes into a venv under ~/.cache). At the
+# default size, generating and importing takes about 18 minutes and needs about 32 GB of disk
+# under ~/.cache/strata-bench while the 30 GB events file exists (it is removed after import;
+# the workspace keeps about 1.6 GB). The import of events peaks near 10 GB of memory.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
