@@ -10,8 +10,8 @@
 //!   watching against whether the session paid: the correlation (Pearson r of the count with the
 //!   0/1 outcome) and the conversion with and without the behaviour. Correlation, not cause.
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, Float64Type};
+use arrow::array::RecordBatch;
+
 use datafusion::prelude::SessionContext;
 use serde::Serialize;
 
@@ -60,15 +60,11 @@ pub struct DriverRow {
 }
 
 fn f64_at(b: &RecordBatch, c: usize, r: usize) -> Option<f64> {
-    let a = arrow::compute::cast(b.column(c), &DataType::Float64).ok()?;
-    let a = a.as_primitive::<Float64Type>();
-    (!a.is_null(r)).then(|| a.value(r))
+    strata_store::columns::f64_at(b.column(c), r)
 }
 
 fn str_at(b: &RecordBatch, c: usize, r: usize) -> Option<String> {
-    let a = arrow::compute::cast(b.column(c), &DataType::Utf8).ok()?;
-    let a = a.as_string::<i32>();
-    (!a.is_null(r)).then(|| a.value(r).to_string())
+    strata_store::columns::text_at(b.column(c), r)
 }
 
 async fn rows(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>> {

@@ -119,49 +119,26 @@ enum By {
     Customer { table: &'static str, column: String },
 }
 
-/// Friendly names for common breakdowns.
-fn by_alias(name: &str) -> &str {
-    match name {
-        "region" => "province",
-        "segment" => "rfm_segment",
-        "tier" => "spend_tier",
-        other => other,
-    }
-}
-
-async fn columns_of(ctx: &SessionContext, table: &str) -> Option<Vec<String>> {
-    let t = ctx.table(table).await.ok()?;
-    Some(
-        t.schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect(),
-    )
-}
-
 async fn resolve_by(ctx: &SessionContext, name: &str) -> Result<By> {
-    let name = by_alias(name);
-    let events = columns_of(ctx, "events").await.unwrap_or_default();
+    let name = crate::by::alias(name);
+    let events = crate::by::columns_of(ctx, "events")
+        .await
+        .unwrap_or_default();
     let internal = ["event_time", "properties", "customer_id", "anonymous_id"];
     if events.iter().any(|c| c == name) && !internal.contains(&name) {
         return Ok(By::Event(name.to_string()));
     }
-    for table in ["customer_profile", "customers"] {
-        if let Some(cols) = columns_of(ctx, table).await
-            && cols.iter().any(|c| c == name)
-        {
-            return Ok(By::Customer {
-                table,
-                column: name.to_string(),
-            });
-        }
+    if let Some(table) = crate::by::customer_table_of(ctx, name).await {
+        return Ok(By::Customer {
+            table,
+            column: name.to_string(),
+        });
     }
-    let profile = columns_of(ctx, "customer_profile")
+    let profile = crate::by::columns_of(ctx, "customer_profile")
         .await
         .unwrap_or_default();
     Err(BehaviourError::Invalid(format!(
-        "--by {name}: no such column in events ({}) or the customer table{}",
+        "breakdown `{name}`: no such column in events ({}) or the customer table{}",
         events
             .iter()
             .filter(|c| !internal.contains(&c.as_str()))
@@ -669,7 +646,7 @@ pub async fn dropped_at(
     let k = spec.steps.len();
     if step < 2 || step > k {
         return Err(BehaviourError::Invalid(format!(
-            "--dropped-at {step}: expected a step from 2 to {k} (those who reached the one before and not it)"
+            "drop-off at step {step}: expected a step from 2 to {k} (those who reached the one before and not it)"
         )));
     }
     let mut spec = spec.clone();

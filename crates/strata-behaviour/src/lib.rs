@@ -13,6 +13,7 @@
 //!   small state per customer or session, and a second pass, sorted, for the few whose events
 //!   were not stored in time order.
 
+mod by;
 pub mod channels;
 pub mod funnel;
 pub mod paths;
@@ -39,9 +40,18 @@ pub enum BehaviourError {
 }
 
 impl BehaviourError {
+    pub fn kind(&self) -> strata_store::ErrorKind {
+        use strata_store::ErrorKind;
+        match self {
+            BehaviourError::Invalid(_) => ErrorKind::Invalid,
+            BehaviourError::NoData(_) => ErrorKind::NotFound,
+            _ => ErrorKind::Internal,
+        }
+    }
+
     /// Whether the user can fix it (exit code 1) rather than a bug or an environment failure.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, BehaviourError::Invalid(_) | BehaviourError::NoData(_))
+        self.kind().is_user_error()
     }
 }
 

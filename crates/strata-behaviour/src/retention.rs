@@ -22,17 +22,19 @@ use strata_features::clock::Clock;
 use crate::stream::{Interner, Strs};
 use crate::{BehaviourError, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
+    #[default]
     Month,
     Week,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CohortBy {
     /// First paid order; active = a paid order in the period.
+    #[default]
     Purchase,
     /// First event; active = any event in the period.
     Visit,
@@ -56,7 +58,7 @@ impl Default for RetentionSpec {
             period: Period::Month,
             cohort: CohortBy::Purchase,
             by: None,
-            timezone: "Asia/Shanghai".into(),
+            timezone: strata_store::DEFAULT_TIMEZONE.into(),
             repurchase_days: vec![30, 90, 365],
         }
     }
@@ -175,9 +177,8 @@ async fn time_span(ctx: &SessionContext, sql: &str) -> Result<Option<(i64, i64)>
 
 /// Computes the cohort triangle and repurchase rates.
 pub async fn retention(ctx: &SessionContext, spec: &RetentionSpec) -> Result<Retention> {
-    let tz: chrono_tz::Tz = spec.timezone.parse().map_err(|_| {
-        BehaviourError::Invalid(format!("time zone `{}` is unknown", spec.timezone))
-    })?;
+    let tz = strata_store::parse_timezone(&spec.timezone)
+        .map_err(|e| BehaviourError::Invalid(e.to_string()))?;
     for &d in &spec.repurchase_days {
         if d == 0 {
             return Err(BehaviourError::Invalid(
@@ -461,27 +462,18 @@ async fn customer_values(
         )
         .await?
     } else {
-        let name = match column {
-            "region" => "province",
-            "segment" => "rfm_segment",
-            "tier" => "spend_tier",
-            other => other,
+        let name = crate::by::alias(column);
+        let table = crate::by::customer_table_of(ctx, name).await;
+        let found = match table {
+            Some(table) => Some(ctx.table(table).await?.select(vec![
+                cast(col("customer_id"), DataType::Utf8View),
+                cast(col(name), DataType::Utf8View),
+            ])?),
+            None => None,
         };
-        let mut found = None;
-        for table in ["customer_profile", "customers"] {
-            if let Ok(t) = ctx.table(table).await
-                && t.schema().fields().iter().any(|f| f.name() == name)
-            {
-                found = Some(t.select(vec![
-                    cast(col("customer_id"), DataType::Utf8View),
-                    cast(col(name), DataType::Utf8View),
-                ])?);
-                break;
-            }
-        }
         found.ok_or_else(|| {
             BehaviourError::Invalid(format!(
-                "--by {column}: expected channel, category or a column of the customer table (region, segment, tier, acquisition_channel, city_tier, …; run `strata analyze` for the computed ones)"
+                "breakdown `{column}`: expected channel, category or a column of the customer table (region, segment, tier, acquisition_channel, city_tier, …; run `strata analyze` for the computed ones)"
             ))
         })?
     };

@@ -125,7 +125,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scores = scored.expect("scored");
     let t = Instant::now();
     let list = winback::build(&model, &scores);
-    let batch = winback::batch(&model, &scores, &list, true)?;
+    let batch = winback::batch(&model, &scores, &list, strata_charts::Lang::Zh)?;
     let listing = t.elapsed().as_secs_f64();
     println!("probabilities only (trees + logistic baseline): {predict:.3} s");
     println!(

@@ -156,7 +156,7 @@ impl Default for TierConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct WinbackConfig {
     /// Risk tiers that go on the list.
-    pub tiers: Vec<String>,
+    pub tiers: Vec<crate::RiskTier>,
     /// Contact budget (0: no limit). In priority order each customer whose contact still fits
     /// is kept; one that does not fit is left off and cheaper contacts further down may still
     /// fill what remains.
@@ -169,7 +169,7 @@ pub struct WinbackConfig {
 impl Default for WinbackConfig {
     fn default() -> Self {
         Self {
-            tiers: vec!["high".into(), "medium".into()],
+            tiers: vec![crate::RiskTier::High, crate::RiskTier::Medium],
             budget: 0.0,
             margin: 1.0,
         }
@@ -342,13 +342,6 @@ impl ChurnConfig {
                 t.medium_fallback_share, t.high_fallback_share
             ));
         }
-        for tier in &self.winback.tiers {
-            if !matches!(tier.as_str(), "high" | "medium" | "low") {
-                return Err(format!(
-                    "churn.winback.tiers: `{tier}` is not a risk tier; expected high, medium or low"
-                ));
-            }
-        }
         if !(self.winback.budget.is_finite() && self.winback.budget >= 0.0) {
             return Err(format!(
                 "churn.winback.budget = {}: expected an amount ≥ 0 (0: no limit)",
@@ -418,9 +411,11 @@ mod tests {
         let mut c = ChurnConfig::default();
         c.tiers.medium_precision = 0.95;
         assert!(c.validate().unwrap_err().contains("medium_precision"));
-        let mut c = ChurnConfig::default();
-        c.winback.tiers = vec!["urgent".into()];
-        assert!(c.validate().unwrap_err().contains("`urgent`"));
+        // Unknown tier names fail as the settings are read, naming the tiers there are.
+        let e = serde_json::from_str::<ChurnConfig>(r#"{"winback": {"tiers": ["urgent"]}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`urgent`") && e.contains("`high`"), "{e}");
         let mut c = ChurnConfig::default();
         c.playbooks[1].max_spend_12m = Some(10.0);
         assert!(

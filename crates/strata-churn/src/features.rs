@@ -11,6 +11,7 @@ use arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::prelude::SessionContext;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
+use strata_charts::Lang;
 use strata_features::Profile;
 
 use crate::config::SignalConfig;
@@ -339,7 +340,8 @@ impl Signal {
     }
 
     /// The definition with the thresholds in use, in Chinese or English.
-    pub fn describe(self, c: &SignalConfig, zh: bool) -> String {
+    pub fn describe(self, c: &SignalConfig, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
         let pct = |x: f64| format!("{:.0}%", x * 100.0);
         match (self, zh) {
             (Signal::NoLogin, true) => format!("连续{}天未登录", c.no_login_days),
@@ -466,37 +468,22 @@ impl FeatureSet {
     }
 }
 
-fn num_column(batch: &RecordBatch, name: &str) -> Result<Vec<f64>> {
-    let col = batch
+fn profile_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a arrow::array::ArrayRef> {
+    batch
         .column_by_name(name)
-        .ok_or_else(|| ChurnError::internal(format!("customer table has no column {name}")))?;
-    let a = arrow::compute::cast(col, &DataType::Float64)?;
-    let a = a.as_primitive::<Float64Type>();
-    Ok((0..a.len())
-        .map(|i| if a.is_null(i) { f64::NAN } else { a.value(i) })
-        .collect())
+        .ok_or_else(|| ChurnError::internal(format!("customer table has no column {name}")))
+}
+
+fn num_column(batch: &RecordBatch, name: &str) -> Result<Vec<f64>> {
+    Ok(strata_store::columns::f64s(profile_column(batch, name)?)?)
 }
 
 fn text_column(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| ChurnError::internal(format!("customer table has no column {name}")))?;
-    let a = arrow::compute::cast(col, &DataType::Utf8)?;
-    let a = a.as_string::<i32>();
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i).to_string()))
-        .collect())
+    Ok(strata_store::columns::texts(profile_column(batch, name)?)?)
 }
 
 fn time_column(batch: &RecordBatch, name: &str) -> Result<Vec<Option<i64>>> {
-    let col = batch
-        .column_by_name(name)
-        .ok_or_else(|| ChurnError::internal(format!("customer table has no column {name}")))?;
-    let a = arrow::compute::cast(col, &DataType::Int64)?;
-    let a = a.as_primitive::<Int64Type>();
-    Ok((0..a.len())
-        .map(|i| (!a.is_null(i)).then(|| a.value(i)))
-        .collect())
+    Ok(strata_store::columns::i64s(profile_column(batch, name)?)?)
 }
 
 /// Rows of a grouped query keyed by customer id: the values of columns 1.. as numbers.

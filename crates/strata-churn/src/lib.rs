@@ -24,6 +24,78 @@ pub use score::{Scores, score};
 pub use store::{load_current, save};
 pub use train::{ChurnModel, SplitKind, TrainOptions, evaluate, train};
 
+/// A customer's churn risk tier, cut from the model's evaluation (see [`train::Tiers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskTier {
+    High,
+    Medium,
+    Low,
+}
+
+impl RiskTier {
+    /// Highest risk first.
+    pub const ALL: [RiskTier; 3] = [RiskTier::High, RiskTier::Medium, RiskTier::Low];
+
+    /// The tier a stored name (`high`, `medium`, `low`) stands for.
+    pub fn parse(name: &str) -> Option<RiskTier> {
+        RiskTier::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// The name stored in tables and settings: `high`, `medium`, `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskTier::High => "high",
+            RiskTier::Medium => "medium",
+            RiskTier::Low => "low",
+        }
+    }
+}
+
+impl std::fmt::Display for RiskTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A way of ranking customers by churn risk that an evaluation compares: the model, its
+/// baseline, and the two rules of thumb it must beat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scorer {
+    /// The gradient-boosted trees (the model itself).
+    #[serde(rename = "gbt")]
+    Trees,
+    /// The logistic-regression baseline.
+    Logistic,
+    /// Days since the last order alone.
+    Recency,
+    /// 1 − P(alive) of the buy-till-you-die model.
+    PAlive,
+}
+
+impl Scorer {
+    /// The name stored in saved models: `gbt`, `logistic`, `recency`, `p_alive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scorer::Trees => "gbt",
+            Scorer::Logistic => "logistic",
+            Scorer::Recency => "recency",
+            Scorer::PAlive => "p_alive",
+        }
+    }
+
+    /// What people call it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Scorer::Trees => "gradient-boosted trees",
+            Scorer::Logistic => "logistic regression",
+            Scorer::Recency => "recency alone",
+            Scorer::PAlive => "1 − P(alive)",
+        }
+    }
+}
+
 /// Why churn work could not be done.
 #[derive(Debug, thiserror::Error)]
 pub enum ChurnError {
@@ -60,14 +132,20 @@ impl ChurnError {
         ChurnError::Internal(msg.into())
     }
 
+    pub fn kind(&self) -> strata_store::ErrorKind {
+        use strata_store::ErrorKind;
+        match self {
+            ChurnError::Features(e) => e.kind(),
+            ChurnError::Store(e) => e.kind(),
+            ChurnError::Config(_) | ChurnError::NoData(_) => ErrorKind::Invalid,
+            ChurnError::Model(_) => ErrorKind::NotFound,
+            _ => ErrorKind::Internal,
+        }
+    }
+
     /// Whether the user can fix it (exit code 1) rather than a bug or an environment failure.
     pub fn is_user_error(&self) -> bool {
-        match self {
-            ChurnError::Features(e) => e.is_user_error(),
-            ChurnError::Store(e) => e.is_user_error(),
-            ChurnError::Config(_) | ChurnError::NoData(_) | ChurnError::Model(_) => true,
-            _ => false,
-        }
+        self.kind().is_user_error()
     }
 }
 

@@ -91,7 +91,7 @@ pub fn fit_stacked(
     let positives = churned.iter().filter(|&&c| c).count();
     if positives == 0 || positives == churned.len() {
         return Err(ChurnError::NoData(format!(
-            "all {} training customers {} in the horizon; the model needs both churners and buyers (try another --cutoff or --horizon)",
+            "all {} training customers {} in the horizon; the model needs both churners and buyers (try another cutoff or horizon)",
             churned.len(),
             if positives == 0 {
                 "bought again"

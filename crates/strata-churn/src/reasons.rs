@@ -3,6 +3,7 @@
 
 use crate::config::SignalConfig;
 use crate::features::{FeatureSet, Group};
+use strata_charts::Lang;
 
 fn value(fs: &FeatureSet, name: &str, row: usize) -> f64 {
     fs.column(name)[row]
@@ -25,7 +26,8 @@ fn money(x: f64) -> String {
 }
 
 /// The group in words for customer `row`, in Chinese (`zh`) or English.
-pub fn describe(group: Group, fs: &FeatureSet, row: usize, s: &SignalConfig, zh: bool) -> String {
+pub fn describe(group: Group, fs: &FeatureSet, row: usize, s: &SignalConfig, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
     let v = |name: &str| value(fs, name, row);
     match group {
         Group::Recency => {

@@ -1,12 +1,14 @@
 //! A saved model applied at a date: probability, tier, signals and three reasons per customer.
 
 use std::sync::Arc;
+use strata_charts::Lang;
 
 use arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, RecordBatch, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use datafusion::prelude::SessionContext;
 use strata_features::Profile;
 
+use crate::RiskTier;
 use crate::features::{self, FeatureSet, Group, SIGNALS};
 use crate::reasons;
 use crate::train::ChurnModel;
@@ -19,18 +21,18 @@ pub struct Scores {
     pub fs: FeatureSet,
     /// Churn probability per row of `fs` (NaN outside the population).
     pub risk: Vec<f64>,
-    pub tier: Vec<Option<&'static str>>,
+    pub tier: Vec<Option<RiskTier>>,
     /// Up to three reason groups per row, strongest first, with their log-odds contribution.
     pub reasons: Vec<Vec<(Group, f64)>>,
 }
 
 impl Scores {
-    pub fn reasons_text(&self, model: &ChurnModel, row: usize, zh: bool) -> String {
+    pub fn reasons_text(&self, model: &ChurnModel, row: usize, lang: Lang) -> String {
         self.reasons[row]
             .iter()
-            .map(|(g, _)| reasons::describe(*g, &self.fs, row, &model.config.signals, zh))
+            .map(|(g, _)| reasons::describe(*g, &self.fs, row, &model.config.signals, lang))
             .collect::<Vec<_>>()
-            .join(if zh { "；" } else { "; " })
+            .join(if lang == Lang::Zh { "；" } else { "; " })
     }
 
     pub fn scored(&self) -> usize {
@@ -125,9 +127,9 @@ pub fn profile_columns(
         match slot {
             Some(i) if scores.risk[*i].is_finite() => {
                 risk.append_value(scores.risk[*i]);
-                tier.append_option(scores.tier[*i]);
-                zh.append_value(scores.reasons_text(model, *i, true));
-                en.append_value(scores.reasons_text(model, *i, false));
+                tier.append_option(scores.tier[*i].map(RiskTier::as_str));
+                zh.append_value(scores.reasons_text(model, *i, Lang::Zh));
+                en.append_value(scores.reasons_text(model, *i, Lang::En));
             }
             _ => {
                 risk.append_null();
@@ -187,6 +189,14 @@ pub fn profile_columns(
 }
 
 /// `batch` with the churn columns appended (schema metadata kept).
+/// The schema-metadata key of the customer table naming the churn model that scored it.
+pub const MODEL_META_KEY: &str = "strata.churn_model";
+
+/// The version of the churn model whose columns a customer table carries, if any.
+pub fn scored_with(schema: &arrow::datatypes::Schema) -> Option<&str> {
+    schema.metadata().get(MODEL_META_KEY).map(String::as_str)
+}
+
 pub fn append_columns(
     batch: &RecordBatch,
     columns: Vec<(Field, ArrayRef)>,
@@ -200,7 +210,7 @@ pub fn append_columns(
         arrays.push(a);
     }
     let mut metadata = schema.metadata().clone();
-    metadata.insert("strata.churn_model".into(), model_version.into());
+    metadata.insert(MODEL_META_KEY.into(), model_version.into());
     let schema = Arc::new(Schema::new_with_metadata(fields, metadata));
     Ok(RecordBatch::try_new(schema, arrays)?)
 }

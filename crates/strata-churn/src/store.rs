@@ -2,8 +2,7 @@
 //! Each file is written beside its final name, synced and renamed under the workspace's write
 //! lock, so a killed training leaves the previous model in place.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use strata_store::Workspace;
@@ -23,18 +22,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ChurnError + '_ {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let mut f = File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(bytes).map_err(io(&tmp))?;
-    f.sync_all().map_err(io(&tmp))?;
-    drop(f);
-    fs::rename(&tmp, path).map_err(io(path))?;
-    if let Some(parent) = path.parent() {
-        File::open(parent)
-            .and_then(|d| d.sync_all())
-            .map_err(io(parent))?;
-    }
-    Ok(())
+    use strata_store::fsutil::{Visibility, write_bytes_atomic};
+    write_bytes_atomic(path, Visibility::Private, bytes).map_err(io(path))
 }
 
 /// Saves `model` and makes it the current one. Returns the file written.

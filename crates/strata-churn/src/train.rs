@@ -17,6 +17,7 @@ use crate::config::ChurnConfig;
 use crate::features::{self, FEATURES, FeatureSet, SIGNALS, Signal, Source, feature_index};
 use crate::model::{self, Fitted};
 use crate::{ChurnError, Result};
+use crate::{RiskTier, Scorer};
 
 /// Version of the saved model's layout.
 pub const FORMAT: u32 = 1;
@@ -67,7 +68,7 @@ pub struct Window {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Scored {
     /// `gbt`, `logistic`, `recency` or `p_alive` (1 − P(alive)).
-    pub name: String,
+    pub name: Scorer,
     pub summary: Summary,
     pub roc: Vec<RocPoint>,
 }
@@ -82,7 +83,7 @@ pub struct SignalEval {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TierEval {
-    pub tier: String,
+    pub tier: RiskTier,
     /// Lowest churn probability in the tier.
     pub threshold: f64,
     pub customers: usize,
@@ -108,7 +109,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    pub fn get(&self, name: &str) -> Option<&Scored> {
+    pub fn get(&self, name: Scorer) -> Option<&Scored> {
         self.scores.iter().find(|s| s.name == name)
     }
 }
@@ -123,13 +124,13 @@ pub struct Tiers {
 }
 
 impl Tiers {
-    pub fn of(&self, p: f64) -> &'static str {
+    pub fn of(&self, p: f64) -> RiskTier {
         if p >= self.high {
-            "high"
+            RiskTier::High
         } else if p >= self.medium {
-            "medium"
+            RiskTier::Medium
         } else {
-            "low"
+            RiskTier::Low
         }
     }
 }
@@ -155,9 +156,7 @@ pub struct ChurnModel {
 
 /// The first and last local days with orders.
 pub async fn order_days(ctx: &SessionContext, tz: &str) -> Result<(NaiveDate, NaiveDate)> {
-    let tz: chrono_tz::Tz = tz
-        .parse()
-        .map_err(|_| ChurnError::Config(format!("time zone `{tz}` is unknown")))?;
+    let tz = strata_store::parse_timezone(tz)?;
     let b = ctx
         .sql("SELECT CAST(min(ordered_at) AS BIGINT), CAST(max(ordered_at) AS BIGINT) FROM orders")
         .await?
@@ -257,7 +256,7 @@ pub async fn train(
     };
     if days_after(cutoff, h)? > last_day {
         return Err(ChurnError::NoData(format!(
-            "the cutoff {cutoff} leaves {} days of orders after it (the last is on {last_day}); the {h}-day horizon needs them all to tell who churned. Use an earlier --cutoff or a shorter --horizon",
+            "the cutoff {cutoff} leaves {} days of orders after it (the last is on {last_day}); the {h}-day horizon needs them all to tell who churned. Use an earlier cutoff or a shorter horizon",
             (last_day - cutoff).num_days().max(0)
         )));
     }
@@ -266,7 +265,7 @@ pub async fn train(
             let latest = days_before(cutoff, h)?;
             if latest <= first_day {
                 return Err(ChurnError::NoData(format!(
-                    "a time split needs two horizons of history after the first order ({first_day}): training at {latest}, evaluating at {cutoff}. Use a shorter --horizon, a later --cutoff, or --split customers"
+                    "a time split needs two horizons of history after the first order ({first_day}): training at {latest}, evaluating at {cutoff}. Use a shorter horizon, a later cutoff, or a split by customers"
                 )));
             }
             // The latest training cutoff and up to train_cutoffs − 1 earlier ones, each a
@@ -313,7 +312,7 @@ pub async fn train(
         SplitKind::Customers => {
             if opts.folds < 2 {
                 return Err(ChurnError::Config(format!(
-                    "--folds {}: a customer split needs at least 2 folds",
+                    "{} folds: a customer split needs at least 2",
                     opts.folds
                 )));
             }
@@ -460,26 +459,26 @@ fn assess(
         )));
     }
     let mut scores = Vec::new();
-    let mut push = |name: &str, s: &[f64], probs: bool| {
+    let mut push = |name: Scorer, s: &[f64], probs: bool| {
         if let Some(summary) = classify::summarize(s, labels, probs.then_some(s), 0.1) {
             scores.push(Scored {
-                name: name.into(),
+                name,
                 summary,
                 roc: classify::roc_curve(s, labels, 200),
             });
         }
     };
-    push("gbt", &preds.gbt, true);
-    push("logistic", &preds.logistic, true);
+    push(Scorer::Trees, &preds.gbt, true);
+    push(Scorer::Logistic, &preds.logistic, true);
     let recency: Vec<f64> = rows.iter().map(|&r| fs.column("recency_days")[r]).collect();
-    push("recency", &recency, false);
+    push(Scorer::Recency, &recency, false);
     if fs.has(Source::Value) {
         let p: Vec<f64> = rows
             .iter()
             .map(|&r| 1.0 - fs.column("p_alive")[r])
             .collect();
         if p.iter().any(|x| x.is_finite()) {
-            push("p_alive", &p, true);
+            push(Scorer::PAlive, &p, true);
         }
     }
     let signals = SIGNALS
@@ -570,18 +569,18 @@ fn tier_table(probs: &[f64], labels: &[bool], tiers: &Tiers) -> Vec<TierEval> {
     let n = probs.len();
     let total_pos = labels.iter().filter(|&&l| l).count().max(1);
     let mut caught = 0;
-    ["high", "medium", "low"]
+    RiskTier::ALL
         .iter()
         .map(|&tier| {
             let members: Vec<usize> = (0..n).filter(|&i| tiers.of(probs[i]) == tier).collect();
             let pos = members.iter().filter(|&&i| labels[i]).count();
             caught += pos;
             TierEval {
-                tier: tier.into(),
+                tier,
                 threshold: match tier {
-                    "high" => tiers.high,
-                    "medium" => tiers.medium,
-                    _ => 0.0,
+                    RiskTier::High => tiers.high,
+                    RiskTier::Medium => tiers.medium,
+                    RiskTier::Low => 0.0,
                 },
                 customers: members.len(),
                 share: members.len() as f64 / n.max(1) as f64,

@@ -2,11 +2,13 @@
 //! the expected value saved = churn probability × value if retained × save rate − contact cost.
 
 use std::sync::Arc;
+use strata_charts::Lang;
 
 use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 
 use crate::Result;
+use crate::RiskTier;
 use crate::config::ChurnConfig;
 use crate::score::Scores;
 use crate::train::ChurnModel;
@@ -46,9 +48,9 @@ pub struct Winback {
 
 /// One customer who could go on the list.
 #[derive(Debug, Clone)]
-pub struct Candidate<'a> {
+pub struct Candidate {
     pub row: usize,
-    pub tier: &'a str,
+    pub tier: RiskTier,
     pub risk: f64,
     pub value_if_retained: f64,
     pub spend_12m: f64,
@@ -75,11 +77,11 @@ pub fn build(model: &ChurnModel, scores: &Scores) -> Winback {
 /// walking down the list, a customer whose contact no longer fits is left off and the walk goes
 /// on, so cheaper contacts below may still use the rest.
 /// Ties keep the candidates' order.
-pub fn plan<'a>(cfg: &ChurnConfig, candidates: impl Iterator<Item = Candidate<'a>>) -> Winback {
+pub fn plan(cfg: &ChurnConfig, candidates: impl Iterator<Item = Candidate>) -> Winback {
     let mut entries = Vec::new();
     let mut not_worth_it = 0;
     for c in candidates {
-        if !cfg.winback.tiers.iter().any(|t| t == c.tier) || !c.risk.is_finite() {
+        if !cfg.winback.tiers.contains(&c.tier) || !c.risk.is_finite() {
             continue;
         }
         let spend = if c.spend_12m.is_finite() {
@@ -147,7 +149,13 @@ pub fn plan<'a>(cfg: &ChurnConfig, candidates: impl Iterator<Item = Candidate<'a
 }
 
 /// The list as a table, for printing and export.
-pub fn batch(model: &ChurnModel, scores: &Scores, list: &Winback, zh: bool) -> Result<RecordBatch> {
+pub fn batch(
+    model: &ChurnModel,
+    scores: &Scores,
+    list: &Winback,
+    lang: Lang,
+) -> Result<RecordBatch> {
+    let zh = lang == Lang::Zh;
     let fs = &scores.fs;
     let pbs = &model.config.playbooks;
     let e = &list.entries;
@@ -181,7 +189,7 @@ pub fn batch(model: &ChurnModel, scores: &Scores, list: &Winback, zh: bool) -> R
         (
             "risk_tier",
             DataType::Utf8,
-            text(&|x| scores.tier[x.row].map(str::to_string)),
+            text(&|x| scores.tier[x.row].map(|t| t.as_str().to_string())),
         ),
         (
             "churn_risk",
@@ -247,7 +255,7 @@ pub fn batch(model: &ChurnModel, scores: &Scores, list: &Winback, zh: bool) -> R
         (
             "reasons",
             DataType::Utf8,
-            text(&|x| Some(scores.reasons_text(model, x.row, zh))),
+            text(&|x| Some(scores.reasons_text(model, x.row, lang))),
         ),
     ];
     let schema = Arc::new(Schema::new(
@@ -266,7 +274,7 @@ pub fn batch(model: &ChurnModel, scores: &Scores, list: &Winback, zh: bool) -> R
 mod tests {
     use super::*;
 
-    fn c(row: usize, tier: &str, risk: f64, value: f64, spend: f64) -> Candidate<'_> {
+    fn c(row: usize, tier: RiskTier, risk: f64, value: f64, spend: f64) -> Candidate {
         Candidate {
             row,
             tier,
@@ -283,15 +291,15 @@ mod tests {
             &cfg,
             [
                 // High value: 0.8 × 10,000 × 0.35 − 48 = 2,752.
-                c(0, "high", 0.8, 10_000.0, 6_000.0),
+                c(0, RiskTier::High, 0.8, 10_000.0, 6_000.0),
                 // Potential: 0.5 × 2,000 × 0.15 − 0.8 = 149.2.
-                c(1, "medium", 0.5, 2_000.0, 1_500.0),
+                c(1, RiskTier::Medium, 0.5, 2_000.0, 1_500.0),
                 // Low value: 0.9 × 100 × 0.05 − 0.3 = 4.2.
-                c(2, "high", 0.9, 100.0, 100.0),
+                c(2, RiskTier::High, 0.9, 100.0, 100.0),
                 // Low value, tiny: 0.9 × 5 × 0.05 − 0.3 < 0, not worth a message.
-                c(3, "high", 0.9, 5.0, 5.0),
+                c(3, RiskTier::High, 0.9, 5.0, 5.0),
                 // Low risk is not on the list.
-                c(4, "low", 0.1, 50_000.0, 9_000.0),
+                c(4, RiskTier::Low, 0.1, 50_000.0, 9_000.0),
             ]
             .into_iter(),
         );
@@ -313,8 +321,8 @@ mod tests {
         let cut = plan(
             &cfg,
             [
-                c(0, "high", 0.8, 10_000.0, 6_000.0),
-                c(1, "medium", 0.5, 2_000.0, 1_500.0),
+                c(0, RiskTier::High, 0.8, 10_000.0, 6_000.0),
+                c(1, RiskTier::Medium, 0.5, 2_000.0, 1_500.0),
             ]
             .into_iter(),
         );

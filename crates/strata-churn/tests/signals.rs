@@ -5,6 +5,7 @@
 //! happened before 2026-04-01 00:00 local, and the 90-day label window is
 //! [2026-04-01 00:00, 2026-06-30 00:00) local.
 
+use strata_charts::Lang;
 use strata_churn::ChurnConfig;
 use strata_churn::features::{self, FeatureSet, Signal};
 use strata_features::AnalyzeConfig;
@@ -241,33 +242,33 @@ fn reasons_speak_in_the_customers_own_numbers() {
     use strata_churn::features::Group;
     use strata_churn::reasons::describe;
     assert_eq!(
-        describe(Group::Recency, &fs, a, sc, false),
+        describe(Group::Recency, &fs, a, sc, Lang::En),
         "70 days since last order, usual gap 10"
     );
     assert_eq!(
-        describe(Group::Recency, &fs, a, sc, true),
+        describe(Group::Recency, &fs, a, sc, Lang::Zh),
         "距上次下单70天，平时间隔10天"
     );
     assert_eq!(
-        describe(Group::OrderValue, &fs, a, sc, false),
+        describe(Group::OrderValue, &fs, a, sc, Lang::En),
         "recent orders 33% smaller"
     );
     assert_eq!(
-        describe(Group::Browsing, &fs, a, sc, false),
+        describe(Group::Browsing, &fs, a, sc, Lang::En),
         "browsing time down 70% (last 14 days vs the 14 before)"
     );
-    assert_eq!(describe(Group::Login, &fs, a, sc, true), "12天未登录");
+    assert_eq!(describe(Group::Login, &fs, a, sc, Lang::Zh), "12天未登录");
     assert_eq!(
-        describe(Group::Cart, &fs, a, sc, false),
+        describe(Group::Cart, &fs, a, sc, Lang::En),
         "cart left unpaid for 11 days"
     );
     assert_eq!(
-        describe(Group::Reviews, &fs, a, sc, false),
+        describe(Group::Reviews, &fs, a, sc, Lang::En),
         "1 negative review(s) in 90 days"
     );
     let e = at(&fs, "E");
     assert_eq!(
-        describe(Group::Recency, &fs, e, sc, false),
+        describe(Group::Recency, &fs, e, sc, Lang::En),
         "59 days since the only order"
     );
 

@@ -1,21 +1,17 @@
-//! `strata funnel`, `strata retention` and `strata paths`: behaviour analytics on the events
-//! and orders tables.
+//! `strata funnel`, `strata retention`, `strata paths` and `strata channels`: behaviour
+//! analytics on the events and orders tables.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use arrow::array::{AsArray, RecordBatch};
+use arrow::array::RecordBatch;
 use clap::{Args, ValueEnum};
-use serde::Serialize;
-use strata_behaviour::funnel::{self, FunnelSpec, Order, Unit};
-use strata_behaviour::paths;
-use strata_behaviour::retention::{self, CohortBy, Period, RetentionSpec};
-use strata_behaviour::steps::Step;
-use strata_store::Workspace;
+use strata_app::behaviour::{ChannelTable, FunnelRequest, RetentionRequest};
+use strata_app::export::{self, Export, RESULT_FORMATS, TABLE_FORMATS};
+use strata_app::{Overrides, Result, Session};
+use strata_behaviour::funnel::{Order, Unit};
+use strata_behaviour::retention::{CohortBy, Period};
 
-use crate::UserError;
-use crate::analyze;
-use crate::query::{self, OutputFormat};
+use crate::output::{OutputFormat, print_rounded};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OrderArg {
@@ -140,136 +136,42 @@ fn parse_range(s: &str) -> std::result::Result<(chrono::NaiveDate, chrono::Naive
     Ok((a, b))
 }
 
-/// Start of a local day, µs UTC.
-fn day_start(tz: chrono_tz::Tz, d: chrono::NaiveDate) -> Result<i64> {
-    use chrono::TimeZone;
-    let t = d.and_hms_opt(0, 0, 0).expect("midnight");
-    let local = tz
-        .from_local_datetime(&t)
-        .earliest()
-        .with_context(|| format!("{d} has no midnight in {tz}"))?;
-    Ok(local.timestamp_micros())
+fn open(ws: &Path) -> Result<Session> {
+    Session::open(ws, &Overrides::default())
 }
 
-fn range_us(
-    tz: chrono_tz::Tz,
-    from: Option<chrono::NaiveDate>,
-    to: Option<chrono::NaiveDate>,
-) -> Result<(Option<i64>, Option<i64>)> {
-    let from_us = from.map(|d| day_start(tz, d)).transpose()?;
-    let to_us = to
-        .map(|d| day_start(tz, d + chrono::Days::new(1)))
-        .transpose()?;
-    Ok((from_us, to_us))
-}
-
-fn check_output(path: &Path) -> Result<()> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("csv" | "xlsx" | "json")) {
-        return Err(UserError(format!(
-            "--output {}: expected a file name ending in .csv, .xlsx or .json",
-            path.display()
-        ))
-        .into());
-    }
-    Ok(())
-}
-
-/// Writes the batches (CSV, XLSX) or the whole result (JSON) to `path`.
+/// Writes the result to `path`: its table (CSV, XLSX) or the whole result (JSON).
 fn write_output(
+    session: &Session,
     path: &Path,
-    batches: &[RecordBatch],
-    whole: &impl Serialize,
-    tz: chrono_tz::Tz,
+    tables: &[RecordBatch],
+    whole: &impl serde::Serialize,
     sheet: &str,
 ) -> Result<()> {
-    let is_json = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let tmp = tempfile::Builder::new()
-            .prefix(".strata-export")
-            .tempfile_in(dir.unwrap_or(Path::new(".")))
-            .with_context(|| format!("cannot write to the folder of {}", path.display()))?;
-        serde_json::to_writer_pretty(tmp.as_file(), whole)?;
-        crate::export::readable_by_all(tmp.as_file())?;
-        tmp.persist(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    } else {
-        crate::export::write(batches, path, tz, sheet)
-            .with_context(|| format!("exporting to {}", path.display()))?;
-    }
+    let json = serde_json::to_value(whole)
+        .map_err(|e| strata_app::Error::Internal(format!("writing JSON: {e}")))?;
+    let e = Export {
+        batches: tables,
+        sheet,
+        json: Some(&json),
+    };
+    export::to_path(path, RESULT_FORMATS, &e, session.settings.timezone())?;
     println!("wrote {}", path.display());
     Ok(())
 }
 
-fn setup(
-    ws_dir: &Path,
-) -> Result<(
-    Workspace,
-    datafusion::prelude::SessionContext,
-    chrono_tz::Tz,
-)> {
-    let ws = Workspace::open(ws_dir)?;
-    let (_, tz) = analyze::settings(ws_dir, None)?;
-    let tz: chrono_tz::Tz = tz
-        .parse()
-        .map_err(|_| UserError(format!("time zone `{tz}` is unknown")))?;
-    let ctx = strata_store::session(&ws)?;
-    Ok((ws, ctx, tz))
+fn check_output(path: Option<&PathBuf>) -> Result<()> {
+    if let Some(p) = path {
+        export::Format::of_path(p, RESULT_FORMATS)?;
+    }
+    Ok(())
 }
 
-/// Prints the batches; tables show fractions and seconds to three decimals (files keep them
-/// whole).
-fn print(batches: &[RecordBatch], format: OutputFormat) -> Result<()> {
-    if !matches!(format, OutputFormat::Table) {
-        return query::write_batches(&mut std::io::stdout(), batches, format);
-    }
-    let rounded = batches
-        .iter()
-        .map(|b| {
-            let cols = b
-                .columns()
-                .iter()
-                .map(
-                    |c| match c.as_primitive_opt::<arrow::datatypes::Float64Type>() {
-                        Some(f) => std::sync::Arc::new(arrow::compute::kernels::arity::unary::<
-                            _,
-                            _,
-                            arrow::datatypes::Float64Type,
-                        >(f, |v| {
-                            (v * 1000.0).round() / 1000.0
-                        })) as arrow::array::ArrayRef,
-                        None => c.clone(),
-                    },
-                )
-                .collect();
-            RecordBatch::try_new(b.schema(), cols)
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    query::write_batches(&mut std::io::stdout(), &rounded, format)
-}
-
-pub fn funnel(ws_dir: &Path, a: &FunnelArgs) -> Result<()> {
-    if let Some(p) = &a.output {
-        check_output(p)?;
-    }
-    let steps = Step::parse_list(&a.steps)?;
-    let (ws, ctx, tz) = setup(ws_dir)?;
-    if ws.part_paths("events").is_empty() {
-        return Err(UserError(
-            "the workspace has no events; import them first (strata import events FILE)".into(),
-        )
-        .into());
-    }
-    let (from_us, to_us) = range_us(tz, a.from, a.to)?;
-    let spec = FunnelSpec {
-        steps,
+pub fn funnel(ws: &Path, a: &FunnelArgs) -> Result<()> {
+    check_output(a.output.as_ref())?;
+    let session = open(ws)?;
+    let req = FunnelRequest {
+        steps: a.steps.clone(),
         window_us: a.window,
         order: match a.order {
             OrderArg::Relaxed => Order::Relaxed,
@@ -280,64 +182,39 @@ pub fn funnel(ws_dir: &Path, a: &FunnelArgs) -> Result<()> {
             PerArg::Session => Unit::Session,
         },
         by: a.by.clone(),
-        from_us,
-        to_us,
+        from: a.from,
+        to: a.to,
+        compare: a.compare,
     };
-    let rt = query::runtime()?;
     if let Some(k) = a.dropped_at {
-        let (ids, anonymous) = rt.block_on(funnel::dropped_at(&ctx, &spec, k))?;
-        let labels: Vec<String> = spec.steps.iter().map(Step::label).collect();
-        let step = labels.get(k.wrapping_sub(1)).cloned().unwrap_or_default();
-        let before = labels.get(k.wrapping_sub(2)).cloned().unwrap_or_default();
+        let d = strata_app::behaviour::dropped_at(&session, &req, k)?;
         println!(
-            "{} customers reached {before} and not {step} (plus {anonymous} anonymous {})",
-            ids.len(),
-            if spec.unit == Unit::Session {
+            "{} customers reached {} and not {} (plus {} anonymous {})",
+            d.ids.len(),
+            d.before,
+            d.step,
+            d.anonymous,
+            if d.unit == Unit::Session {
                 "sessions"
             } else {
                 "visitors"
             }
         );
-        let batch = RecordBatch::try_new(
-            std::sync::Arc::new(arrow::datatypes::Schema::new(vec![
-                arrow::datatypes::Field::new(
-                    "customer_id",
-                    arrow::datatypes::DataType::Utf8,
-                    false,
-                ),
-            ])),
-            vec![std::sync::Arc::new(arrow::array::StringArray::from(
-                ids.clone(),
-            ))],
-        )?;
         match &a.output {
-            Some(p) => write_output(p, &[batch], &ids, tz, "dropped")?,
-            None => print(&[batch.slice(0, batch.num_rows().min(20))], a.format)?,
+            Some(p) => write_output(
+                &session,
+                p,
+                std::slice::from_ref(&d.table),
+                &d.ids,
+                "dropped",
+            )?,
+            None => print_rounded(&[d.table.slice(0, d.table.num_rows().min(20))], a.format)?,
         }
         return Ok(());
     }
-    let started = std::time::Instant::now();
-    let f = rt.block_on(funnel::funnel(&ctx, &spec))?;
-    let mut batches = Vec::new();
-    let mut all = vec![f];
-    if let Some((c_from, c_to)) = a.compare {
-        let mut other = spec.clone();
-        (other.from_us, other.to_us) = range_us(tz, Some(c_from), Some(c_to))?;
-        all.push(rt.block_on(funnel::funnel(&ctx, &other))?);
-        let label = |from: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>| {
-            format!(
-                "{}..{}",
-                from.map_or("start".into(), |d| d.to_string()),
-                to.map_or("end".into(), |d| d.to_string())
-            )
-        };
-        batches.push(all[0].to_batch(Some(&label(a.from, a.to)))?);
-        batches.push(all[1].to_batch(Some(&label(Some(c_from), Some(c_to))))?);
-    } else {
-        batches.push(all[0].to_batch(None)?);
-    }
-    if matches!(a.format, OutputFormat::Table) {
-        let f = &all[0];
+    let r = strata_app::behaviour::funnel(&session, &req)?;
+    if a.format.is_table() {
+        let f = &r.funnels[0];
         println!(
             "funnel {} per {}, window {}, {} order, in {:.2}s{}",
             f.steps.join(" → "),
@@ -350,7 +227,7 @@ pub fn funnel(ws_dir: &Path, a: &FunnelArgs) -> Result<()> {
                 Order::Relaxed => "relaxed",
                 Order::Strict => "strict",
             },
-            started.elapsed().as_secs_f64(),
+            r.seconds,
             if f.replayed > 0 {
                 format!(
                     " ({} whose events were stored out of time order were replayed sorted)",
@@ -367,9 +244,9 @@ pub fn funnel(ws_dir: &Path, a: &FunnelArgs) -> Result<()> {
             );
         }
     }
-    print(&batches, a.format)?;
+    print_rounded(&r.tables, a.format)?;
     if let Some(p) = &a.output {
-        write_output(p, &batches, &all, tz, "funnel")?;
+        write_output(&session, p, &r.tables, &r.funnels, "funnel")?;
     }
     Ok(())
 }
@@ -386,12 +263,10 @@ fn describe_secs(s: f64) -> String {
     }
 }
 
-pub fn retention(ws_dir: &Path, a: &RetentionArgs) -> Result<()> {
-    if let Some(p) = &a.output {
-        check_output(p)?;
-    }
-    let (_ws, ctx, tz) = setup(ws_dir)?;
-    let spec = RetentionSpec {
+pub fn retention(ws: &Path, a: &RetentionArgs) -> Result<()> {
+    check_output(a.output.as_ref())?;
+    let session = open(ws)?;
+    let req = RetentionRequest {
         period: match a.cohort {
             PeriodArg::Month => Period::Month,
             PeriodArg::Week => Period::Week,
@@ -401,13 +276,10 @@ pub fn retention(ws_dir: &Path, a: &RetentionArgs) -> Result<()> {
             CohortArg::Visit => CohortBy::Visit,
         },
         by: a.by.clone(),
-        timezone: tz.name().to_string(),
-        ..RetentionSpec::default()
     };
-    let r = query::runtime()?.block_on(retention::retention(&ctx, &spec))?;
+    let r = strata_app::behaviour::retention(&session, &req)?;
     let triangle = r.triangle_batch(a.counts)?;
-    let mut batches = vec![triangle];
-    if matches!(a.format, OutputFormat::Table) {
+    if a.format.is_table() {
         println!(
             "{} cohorts by first {}, {} active in each later {}{}",
             match r.period {
@@ -430,45 +302,41 @@ pub fn retention(ws_dir: &Path, a: &RetentionArgs) -> Result<()> {
             }
         );
     }
-    print(&batches, a.format)?;
+    print_rounded(std::slice::from_ref(&triangle), a.format)?;
     if !r.repurchase.is_empty() {
         let rep = r.repurchase_batch()?;
-        if matches!(a.format, OutputFormat::Table) {
+        if a.format.is_table() {
             println!("repurchase: a second paid order within … days of the first");
         }
-        print(std::slice::from_ref(&rep), a.format)?;
-        batches.push(rep);
+        print_rounded(std::slice::from_ref(&rep), a.format)?;
     }
     if let Some(p) = &a.output {
         // A file holds one table: the triangle (JSON holds everything).
-        write_output(p, &batches[..1], &r, tz, "retention")?;
+        write_output(
+            &session,
+            p,
+            std::slice::from_ref(&triangle),
+            &r,
+            "retention",
+        )?;
     }
     Ok(())
 }
 
-pub fn paths(ws_dir: &Path, a: &PathsArgs) -> Result<()> {
-    if let Some(p) = &a.output {
-        check_output(p)?;
-    }
-    let around = Step::parse(&a.around)?;
-    let (ws, ctx, tz) = setup(ws_dir)?;
-    if ws.part_paths("events").is_empty() {
-        return Err(UserError(
-            "the workspace has no events; import them first (strata import events FILE)".into(),
-        )
-        .into());
-    }
-    let p = query::runtime()?.block_on(paths::paths(&ctx, &around, a.top))?;
-    if matches!(a.format, OutputFormat::Table) {
+pub fn paths(ws: &Path, a: &PathsArgs) -> Result<()> {
+    check_output(a.output.as_ref())?;
+    let session = open(ws)?;
+    let p = strata_app::behaviour::paths(&session, &a.around, a.top)?;
+    if a.format.is_table() {
         println!(
             "{} occurrences of {} in sessions; the steps just before and after",
             p.occurrences, p.around
         );
     }
     let batch = p.to_batch()?;
-    print(std::slice::from_ref(&batch), a.format)?;
+    print_rounded(std::slice::from_ref(&batch), a.format)?;
     if let Some(o) = &a.output {
-        write_output(o, &[batch], &p, tz, "paths")?;
+        write_output(&session, o, &[batch], &p, "paths")?;
     }
     Ok(())
 }
@@ -482,55 +350,42 @@ pub struct ChannelsArgs {
     pub output: Option<PathBuf>,
 }
 
-pub fn channels(ws_dir: &Path, a: &ChannelsArgs) -> Result<()> {
+pub fn channels(ws: &Path, a: &ChannelsArgs) -> Result<()> {
     if let Some(p) = &a.output {
-        check_output(p)?;
-        if p.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-        {
-            return Err(UserError(format!(
-                "--output {}: the channel table goes to .csv or .xlsx; for JSON use -f json",
-                p.display()
-            ))
-            .into());
-        }
+        export::Format::of_path(p, TABLE_FORMATS).map_err(|e| {
+            e.context("the channel table goes to .csv or .xlsx; for JSON use -f json")
+        })?;
     }
-    let ws = Workspace::open(ws_dir)?;
-    let (_, tz) = analyze::settings(ws_dir, None)?;
-    let tz: chrono_tz::Tz = tz
-        .parse()
-        .map_err(|_| UserError(format!("time zone `{tz}` is unknown")))?;
-    let table = matches!(a.format, OutputFormat::Table);
-    let mut all = Vec::new();
-    for (title, function) in [
-        (
-            "channels: buyers, revenue, order value, repurchase (of customers whose first order came through the channel) and session conversion",
-            "channels",
-        ),
-        (
-            "page speed: share of page views followed by another step in the session, by load time",
-            "page_speed",
-        ),
-        (
-            "behaviour and conversion per session (correlation, not cause)",
-            "behaviour_drivers",
-        ),
-    ] {
-        let batches = query::sql(&ws, &format!("SELECT * FROM {function}()"))?;
-        if batches.iter().all(|b| b.num_rows() == 0) {
-            continue;
+    let session = open(ws)?;
+    let tables = strata_app::behaviour::channels(&session)?;
+    for (t, batches) in &tables {
+        if a.format.is_table() {
+            println!(
+                "{}",
+                match t {
+                    ChannelTable::Channels =>
+                        "channels: buyers, revenue, order value, repurchase (of customers whose first order came through the channel) and session conversion",
+                    ChannelTable::PageSpeed =>
+                        "page speed: share of page views followed by another step in the session, by load time",
+                    ChannelTable::BehaviourDrivers =>
+                        "behaviour and conversion per session (correlation, not cause)",
+                }
+            );
         }
-        if table {
-            println!("{title}");
-        }
-        print(&batches, a.format)?;
-        all.extend(batches);
+        print_rounded(batches, a.format)?;
     }
     if let Some(p) = &a.output {
         // The channel table (SQL reaches the others: page_speed(), behaviour_drivers()).
-        let first: Vec<RecordBatch> = all.into_iter().take(1).collect();
-        crate::export::write(&first, p, tz, "channels")
-            .with_context(|| format!("exporting to {}", p.display()))?;
+        let first: &[RecordBatch] = tables
+            .iter()
+            .find(|(t, _)| *t == ChannelTable::Channels)
+            .map_or(&[], |(_, b)| b.as_slice());
+        export::to_path(
+            p,
+            TABLE_FORMATS,
+            &Export::table(first, "channels"),
+            session.settings.timezone(),
+        )?;
         println!("wrote {}", p.display());
     }
     Ok(())

@@ -2,18 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use strata_churn::features::Signal;
+use strata_app::churn::{ScoreRequest, TrainRequest};
+use strata_app::export::{self, Export, TABLE_FORMATS};
+use strata_app::{Lang, Overrides, Result, Session};
 use strata_churn::train::{Evaluation, Window};
-use strata_churn::{ChurnConfig, ChurnModel, SplitKind, TrainOptions};
-use strata_features::AnalyzeConfig;
-use strata_store::Workspace;
+use strata_churn::{ChurnModel, SplitKind};
 
-use crate::UserError;
-use crate::analyze;
-use crate::config::Config;
-use crate::query::{self, OutputFormat};
+use crate::output::{OutputFormat, print_batches};
+use crate::report::LangArg;
 
 #[derive(Debug, Subcommand)]
 pub enum ChurnCommand {
@@ -61,12 +58,6 @@ pub struct EvaluateArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LangArg {
-    Zh,
-    En,
-}
-
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// Score as of this date (default: the day of the latest order).
@@ -104,54 +95,47 @@ fn parse_horizon(s: &str) -> std::result::Result<u32, String> {
     }
 }
 
-pub fn run(ws_dir: &Path, cmd: &ChurnCommand) -> Result<()> {
+pub fn run(ws: &Path, cmd: &ChurnCommand) -> Result<()> {
+    let session = Session::open(ws, &Overrides::default())?;
     match cmd {
-        ChurnCommand::Train(a) => train(ws_dir, a),
-        ChurnCommand::Evaluate(a) => evaluate(ws_dir, a),
-        ChurnCommand::Score(a) => score(ws_dir, a),
+        ChurnCommand::Train(a) => train(&session, a),
+        ChurnCommand::Evaluate(a) => evaluate(&session, a),
+        ChurnCommand::Score(a) => score(&session, a),
     }
 }
 
-fn settings(ws_dir: &Path) -> Result<(AnalyzeConfig, String, ChurnConfig)> {
-    let (analyze, tz) = analyze::settings(ws_dir, None)?;
-    let churn = Config::load(ws_dir)?.churn;
-    Ok((analyze, tz, churn))
-}
-
-fn current(ws: &Workspace) -> Result<ChurnModel> {
-    strata_churn::load_current(ws)?.ok_or_else(|| {
-        UserError("the workspace has no churn model yet; run `strata churn train` first".into())
-            .into()
-    })
-}
-
-fn train(ws_dir: &Path, a: &TrainArgs) -> Result<()> {
-    let ws = Workspace::open(ws_dir)?;
-    let (analyze, tz, mut cfg) = settings(ws_dir)?;
-    if let Some(h) = a.horizon {
-        cfg.horizon_days = h;
-    }
-    let opts = TrainOptions {
+pub fn train(session: &Session, a: &TrainArgs) -> Result<()> {
+    let req = TrainRequest {
         cutoff: a.cutoff,
+        horizon_days: a.horizon,
         split: match a.split {
             SplitArg::Time => SplitKind::Time,
             SplitArg::Customers => SplitKind::Customers,
         },
         folds: a.folds,
     };
-    let started = std::time::Instant::now();
-    let ctx = strata_store::session(&ws)?;
-    let mut model =
-        query::runtime()?.block_on(strata_churn::train(&ctx, &analyze, &tz, &cfg, &opts))?;
-    let path = strata_churn::save(&ws, &mut model)?;
+    let t = strata_app::churn::train(session, &req)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&model.evaluation)?);
-        return Ok(());
+        return print_json(&t.model.evaluation);
     }
+    print_trained(&t, a.folds);
+    Ok(())
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| strata_app::Error::Internal(format!("writing JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// What a training says on a terminal.
+pub fn print_trained(t: &strata_app::churn::Trained, folds: usize) {
+    let model = &t.model;
     println!(
         "trained {} in {:.1}s: gradient-boosted trees ({} trees, {} features) and a logistic baseline",
         model.version,
-        started.elapsed().as_secs_f64(),
+        t.seconds,
         model.fitted.trees,
         model.fitted.features.len()
     );
@@ -163,25 +147,19 @@ fn train(ws_dir: &Path, a: &TrainArgs) -> Result<()> {
         ),
         SplitKind::Customers => print_window(
             &format!(
-                "evaluation ({} folds: each customer scored by a model fitted without them)",
-                opts.folds
+                "evaluation ({folds} folds: each customer scored by a model fitted without them)"
             ),
             &model.evaluation.window,
         ),
     }
-    print_evaluation(&model, &model.evaluation);
-    println!("saved {}", path.display());
-    Ok(())
+    print_evaluation(model, &model.evaluation);
+    println!("saved {}", t.path.display());
 }
 
-fn evaluate(ws_dir: &Path, a: &EvaluateArgs) -> Result<()> {
-    let ws = Workspace::open(ws_dir)?;
-    let model = current(&ws)?;
-    let ctx = strata_store::session(&ws)?;
-    let ev = query::runtime()?.block_on(strata_churn::evaluate(&ctx, &model, a.cutoff))?;
+fn evaluate(session: &Session, a: &EvaluateArgs) -> Result<()> {
+    let (model, ev) = strata_app::churn::evaluate(session, a.cutoff)?;
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&ev)?);
-        return Ok(());
+        return print_json(&ev);
     }
     println!("{} (trained at {})", model.version, model.training.cutoff);
     if let Some(c) = &ev.caveat {
@@ -224,13 +202,7 @@ fn print_evaluation(model: &ChurnModel, ev: &Evaluation) {
         "model", "ROC AUC", "PR AUC", "top-10% churn", "top-10% recall", "Brier"
     );
     for s in &ev.scores {
-        let name = match s.name.as_str() {
-            "gbt" => "gradient-boosted trees",
-            "logistic" => "logistic regression",
-            "recency" => "recency alone",
-            "p_alive" => "1 − P(alive)",
-            other => other,
-        };
+        let name = s.name.describe();
         let m = &s.summary;
         println!(
             "  {:<26} {:>8} {:>8} {:>15} {:>12} {:>8}",
@@ -271,7 +243,7 @@ fn print_evaluation(model: &ChurnModel, ev: &Evaluation) {
             let l = s.lift.as_ref();
             println!(
                 "  {:<62} {:>6.1}% {:>11}% {:>11}% {:>6}",
-                s.signal.describe(&model.config.signals, false),
+                s.signal.describe(&model.config.signals, Lang::En),
                 s.prevalence * 100.0,
                 opt(l.map(|l| l.with_rate * 100.0), 1),
                 opt(l.map(|l| l.without_rate * 100.0), 1),
@@ -293,75 +265,48 @@ fn print_evaluation(model: &ChurnModel, ev: &Evaluation) {
     println!();
 }
 
-/// The customer table the model's features need, as of `as_of`.
-fn model_profile(
-    ctx: &datafusion::prelude::SessionContext,
-    model: &ChurnModel,
-    as_of: Option<chrono::NaiveDate>,
-) -> Result<strata_features::Profile> {
-    let mut cfg = model.analyze.clone();
-    cfg.as_of = as_of;
-    Ok(query::runtime()?.block_on(strata_features::compute(ctx, &cfg, &model.timezone))?)
-}
-
-fn score(ws_dir: &Path, a: &ScoreArgs) -> Result<()> {
+fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
     for path in &a.export {
-        analyze::check_export_path(path)?;
+        export::Format::of_path(path, TABLE_FORMATS)?;
     }
-    if let Some(b) = a.budget
-        && !(b.is_finite() && b >= 0.0)
-    {
-        return Err(UserError(format!("--budget {b}: expected an amount ≥ 0")).into());
-    }
-    let ws = Workspace::open(ws_dir)?;
-    let mut model = current(&ws)?;
-    if let Some(b) = a.budget {
-        model.config.winback.budget = b;
-    }
-    let started = std::time::Instant::now();
-    let ctx = strata_store::session(&ws)?;
-    let profile = model_profile(&ctx, &model, a.as_of)?;
-    let scores = query::runtime()?.block_on(strata_churn::score(&ctx, &model, &profile))?;
-    let zh = matches!(a.lang, LangArg::Zh);
-    let count = |t: &str| scores.tier.iter().filter(|x| **x == Some(t)).count();
-    let scored = scores.scored();
+    let lang = Lang::from(a.lang);
+    let req = ScoreRequest {
+        as_of: a.as_of,
+        budget: a.budget,
+        lang,
+    };
+    let s = strata_app::churn::score(session, &req)?;
+    let sum = &s.summary;
     println!(
-        "scored {scored} customers as of {} with {} in {:.2}s: high risk {} ({:.1}%), medium {} ({:.1}%), low {}",
-        scores.fs.as_of,
-        model.version,
-        started.elapsed().as_secs_f64(),
-        count("high"),
-        100.0 * count("high") as f64 / scored.max(1) as f64,
-        count("medium"),
-        100.0 * count("medium") as f64 / scored.max(1) as f64,
-        count("low"),
+        "scored {} customers as of {} with {} in {:.2}s: high risk {} ({:.1}%), medium {} ({:.1}%), low {}",
+        sum.scored,
+        s.scores.fs.as_of,
+        s.model.version,
+        s.seconds,
+        sum.high,
+        100.0 * sum.share(sum.high),
+        sum.medium,
+        100.0 * sum.share(sum.medium),
+        sum.low,
     );
-    let signals: Vec<String> = strata_churn::features::SIGNALS
+    let signals: Vec<String> = sum
+        .signals
         .iter()
-        .filter(|s| scores.fs.has(s.source()))
-        .map(|&s: &Signal| {
-            let n = (0..scores.fs.len())
-                .filter(|&i| scores.risk[i].is_finite() && scores.fs.signal(s)[i])
-                .count();
-            (n, s)
-        })
-        // A signal nobody shows has no data behind it (no message opens tracked, say).
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, s)| {
+        .map(|&(sig, n)| {
             format!(
                 "{} {:.1}%",
-                s.describe(&model.config.signals, zh),
-                100.0 * n as f64 / scored.max(1) as f64
+                sig.describe(&s.model.config.signals, lang),
+                100.0 * sum.share(n)
             )
         })
         .collect();
     println!("signals: {}", signals.join(" · "));
-    let list = strata_churn::winback::build(&model, &scores);
-    let cost: f64 = list.budgets.iter().map(|b| b.cost).sum();
-    let saved: f64 = list.budgets.iter().map(|b| b.expected_saved).sum();
+    let list = &s.list;
     println!(
-        "win-back list: {} customers, contact cost {cost:.2}, expected value saved {saved:.2}{}{}",
+        "win-back list: {} customers, contact cost {:.2}, expected value saved {:.2}{}{}",
         list.entries.len(),
+        sum.cost,
+        sum.saved,
         if list.not_worth_it > 0 {
             format!(
                 "; {} more at risk cost more to contact than they are expected to save",
@@ -382,14 +327,14 @@ fn score(ws_dir: &Path, a: &ScoreArgs) -> Result<()> {
         "playbook", "customers", "cost", "value at risk", "expected saved"
     );
     for b in &list.budgets {
-        let p = &model.config.playbooks[b.playbook];
+        let p = &s.model.config.playbooks[b.playbook];
         println!(
             "  {:<22} {:>10} {:>12.2} {:>14.2} {:>16.2}",
             p.name, b.customers, b.cost, b.value_at_risk, b.expected_saved
         );
     }
     println!();
-    let batch = strata_churn::winback::batch(&model, &scores, &list, zh)?;
+    let batch = &s.table;
     if a.top > 0 && batch.num_rows() > 0 {
         let head = batch.slice(0, a.top.min(batch.num_rows()));
         let keep = [
@@ -404,119 +349,21 @@ fn score(ws_dir: &Path, a: &ScoreArgs) -> Result<()> {
         ];
         let idx: Vec<usize> = keep
             .iter()
-            .map(|k| head.schema().index_of(k).expect("list column"))
+            .filter_map(|k| head.schema().index_of(k).ok())
             .collect();
-        let head = head.project(&idx)?;
-        query::write_batches(&mut std::io::stdout(), &[head], OutputFormat::Table)?;
+        print_batches(&[head.project(&idx)?], OutputFormat::Table)?;
     }
-    let tz: chrono_tz::Tz = model
-        .timezone
-        .parse()
-        .map_err(|_| UserError(format!("time zone `{}` is unknown", model.timezone)))?;
+    let tz = strata_store::parse_timezone(&s.model.timezone)?;
     for path in &a.export {
-        let rows = crate::export::write(std::slice::from_ref(&batch), path, tz, "winback")
-            .with_context(|| format!("exporting to {}", path.display()))?;
+        let rows = export::to_path(
+            path,
+            TABLE_FORMATS,
+            &Export::table(std::slice::from_ref(batch), "winback"),
+            tz,
+        )?;
         println!("wrote {rows} customers to {}", path.display());
     }
     Ok(())
-}
-
-/// The customer table with churn columns when the workspace has a usable model (for
-/// `strata analyze`). A model that cannot be read or applied is reported and left out: the
-/// customer table does not depend on it.
-pub fn with_churn(
-    ws: &Workspace,
-    ctx: &datafusion::prelude::SessionContext,
-    profile: strata_features::Profile,
-    cfg: &AnalyzeConfig,
-) -> Result<strata_features::Profile> {
-    let Some(model) = usable_model(ws) else {
-        return Ok(profile);
-    };
-    match churn_columns(ctx, &model, &profile, cfg) {
-        Ok(cols) => {
-            let batch = strata_churn::score::append_columns(&profile.batch, cols, &model.version)?;
-            Ok(strata_features::Profile {
-                batch,
-                meta: profile.meta,
-            })
-        }
-        Err(e) if is_user_error(&e) => {
-            eprintln!(
-                "warning: the churn model {} could not score this data ({e:#}); the customer table goes without churn columns",
-                model.version
-            );
-            Ok(profile)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-fn is_user_error(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<strata_churn::ChurnError>()
-        .is_some_and(|e| e.is_user_error())
-        || e.downcast_ref::<UserError>().is_some()
-}
-
-/// The current churn model, or None with a warning when there is one that cannot be used (an
-/// older format, a damaged file).
-pub fn usable_model(ws: &Workspace) -> Option<ChurnModel> {
-    match strata_churn::load_current(ws) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!(
-                "warning: {e}; going on without churn scores (`strata churn train` makes a new model)"
-            );
-            None
-        }
-    }
-}
-
-/// The churn columns of `profile`, scored with the settings the model was trained with.
-fn churn_columns(
-    ctx: &datafusion::prelude::SessionContext,
-    model: &ChurnModel,
-    profile: &strata_features::Profile,
-    cfg: &AnalyzeConfig,
-) -> Result<Vec<(arrow::datatypes::Field, arrow::array::ArrayRef)>> {
-    // Score with the settings the model was trained with, so its features mean the same.
-    let same = serde_json::to_value(&model.analyze)?
-        == serde_json::to_value(AnalyzeConfig {
-            as_of: None,
-            ..cfg.clone()
-        })?;
-    let rt = query::runtime()?;
-    let total = profile.batch.num_rows();
-    if same {
-        let scores = rt.block_on(strata_churn::score(ctx, model, profile))?;
-        if scores.fs.profile_rows.iter().any(|&r| r >= total) {
-            anyhow::bail!("churn scores do not line up with the customer table");
-        }
-        return Ok(strata_churn::score::profile_columns(model, &scores, total));
-    }
-    // A customer table of the model's own settings: its rows are matched to this one's by id.
-    let p = model_profile(ctx, model, Some(profile.meta.as_of))?;
-    let mut scores = rt.block_on(strata_churn::score(ctx, model, &p))?;
-    let ids = profile
-        .batch
-        .column_by_name("customer_id")
-        .context("the customer table has no customer_id")?;
-    let ids = arrow::compute::cast(ids, &arrow::datatypes::DataType::Utf8)?;
-    use arrow::array::{Array, AsArray};
-    let ids = ids.as_string::<i32>();
-    let row_of: std::collections::HashMap<&str, usize> = (0..ids.len())
-        .filter(|&r| ids.is_valid(r))
-        .map(|r| (ids.value(r), r))
-        .collect();
-    let rows = scores
-        .fs
-        .ids
-        .iter()
-        .map(|id| row_of.get(id.as_str()).copied())
-        .collect::<Option<Vec<usize>>>()
-        .context("the churn model scored customers the customer table does not have")?;
-    scores.fs.profile_rows = rows;
-    Ok(strata_churn::score::profile_columns(model, &scores, total))
 }
 
 #[cfg(test)]

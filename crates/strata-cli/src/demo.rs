@@ -1,20 +1,13 @@
 //! `strata demo`: generate a synthetic shop as import files, then run the real pipeline on them.
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
+use strata_app::Result;
+use strata_app::demo::{DemoRequest, DemoStep};
 use strata_demo::DemoConfig;
-use strata_import::ImportOptions;
-use strata_store::Workspace;
 
-use crate::UserError;
-use crate::query::{self, OutputFormat};
-
-/// Marks a folder as made by `strata demo`, so running it again may replace it.
-const MARKER: &str = ".strata-demo";
+use crate::output::{Bar, OutputFormat, print_batches};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -39,169 +32,85 @@ pub struct DemoArgs {
     pub no_events: bool,
 }
 
-fn prepare(out: &Path) -> Result<()> {
-    if out.exists() {
-        let marked = out.join(MARKER).exists();
-        let empty = std::fs::read_dir(out)
-            .with_context(|| format!("cannot read {}", out.display()))?
-            .next()
-            .is_none();
-        if !marked && !empty {
-            return Err(UserError(format!(
-                "{} exists and was not made by `strata demo`; choose another --out",
-                out.display()
-            ))
-            .into());
-        }
-        for sub in ["data", "workspace"] {
-            let p = out.join(sub);
-            if p.exists() {
-                std::fs::remove_dir_all(&p)
-                    .with_context(|| format!("cannot clear {}", p.display()))?;
-            }
-        }
+pub fn run(quiet: bool, a: &DemoArgs) -> Result<()> {
+    if a.customers == 0 {
+        return Err(crate::usage("--customers must be at least 1"));
     }
-    std::fs::create_dir_all(out.join("data"))
-        .with_context(|| format!("cannot create {}", out.display()))?;
-    std::fs::write(out.join(MARKER), "made by strata demo\n")?;
-    Ok(())
-}
-
-pub fn run(quiet: bool, args: &DemoArgs) -> Result<()> {
-    if args.customers == 0 {
-        return Err(UserError("--customers must be at least 1".into()).into());
-    }
-    prepare(&args.out)?;
-    let data = args.out.join("data");
-    let cfg = DemoConfig {
-        customers: args.customers,
-        seed: args.seed,
-        end: args.end,
-        events: !args.no_events,
-        ..DemoConfig::default()
-    };
-    let bar = if quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(args.customers);
-        b.set_style(
-            ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} customers {eta}")
-                .expect("the template is valid")
-                .progress_chars("=> "),
-        );
-        b.set_message("generating");
-        b
-    };
-    let started = std::time::Instant::now();
-    let generated = strata_demo::generate(&cfg, &data, &mut |done| bar.set_position(done))
-        .context("generating the demo shop failed")?;
-    bar.finish_and_clear();
-    println!(
-        "generated a shop of {} customers in {:.1}s: {} orders, {} order lines, {} events, {} reviews in {}",
-        generated.customers,
-        started.elapsed().as_secs_f64(),
-        generated.orders,
-        generated.order_items,
-        generated.events,
-        generated.reviews,
-        data.display()
-    );
-    if args.no_import {
-        return Ok(());
-    }
-
-    let ws_dir = args.out.join("workspace");
-    crate::init(&ws_dir)?;
-    let ws = Workspace::open(&ws_dir)?;
-    let opts = ImportOptions::default();
-    let f = &generated.files;
-    let steps: [(&str, &PathBuf); 5] = [
-        ("customers", &f.customers),
-        ("orders", &f.orders),
-        ("order_items", &f.order_items),
-        ("events", &f.events),
-        ("reviews", &f.reviews),
-    ];
-    for (table, path) in steps {
-        if table == "events" && args.no_events {
-            continue;
-        }
-        let spec = strata_store::table(table).expect("the demo writes canonical tables");
-        let s = crate::import::run_one(&ws, spec, std::slice::from_ref(path), &opts, quiet)?;
-        crate::import::print_summary(&s);
-    }
-
-    let ws = Workspace::open(&ws_dir)?;
-    println!("\nwhat was loaded:");
-    let overview = query::sql(&ws, OVERVIEW_SQL)?;
-    query::write_batches(&mut std::io::stdout(), &overview, OutputFormat::Table)?;
-    let channels = query::sql(&ws, CHANNELS_SQL)?;
-    query::write_batches(&mut std::io::stdout(), &channels, OutputFormat::Table)?;
-
-    println!("\nchurn early warning (strata churn train):");
-    let trained = crate::churn::run(
-        &ws_dir,
-        &crate::churn::ChurnCommand::Train(crate::churn::TrainArgs {
-            cutoff: None,
-            horizon: None,
-            split: crate::churn::SplitArg::Time,
-            folds: 5,
-            json: false,
-        }),
-    );
-    // A very small demo shop may not have enough history or churners for a model; the rest
-    // of the demo does not need one.
-    if let Err(e) = trained {
-        if !crate::is_user_error(&e) {
-            return Err(e);
-        }
-        println!("no churn model: {e:#}");
-    }
-    crate::analyze::run(
-        &ws_dir,
-        &crate::analyze::AnalyzeArgs {
-            as_of: None,
-            export: vec![],
+    let req = DemoRequest {
+        config: DemoConfig {
+            customers: a.customers,
+            seed: a.seed,
+            end: a.end,
+            events: !a.no_events,
+            ..DemoConfig::default()
         },
-    )?;
-    for (lang, file) in [
-        (crate::report::ReportLang::Zh, "report.html"),
-        (crate::report::ReportLang::En, "report-en.html"),
-    ] {
-        crate::report::run(
-            &ws_dir,
-            &crate::report::ReportArgs {
-                lang,
-                out: Some(args.out.join(file)),
-                as_of: None,
-            },
-        )?;
-    }
-    println!(
-        "\nopen the report: {}\nworkspace: {ws}\ntry: strata --workspace {ws} query \"SELECT rfm_segment, count(*) FROM customer_profile GROUP BY 1\"",
-        args.out.join("report.html").display(),
-        ws = ws_dir.display()
+        out: a.out.clone(),
+        no_import: a.no_import,
+    };
+    let bar = Bar::new(quiet);
+    let mut shown: Result<()> = Ok(());
+    let outcome = strata_app::demo::demo(
+        &req,
+        &crate::report::now(),
+        &mut |p| bar.update(p),
+        &mut |step| {
+            bar.finish();
+            if shown.is_ok() {
+                shown = show(step);
+            }
+        },
     );
+    bar.finish();
+    let outcome = outcome?;
+    shown?;
+    if let (Some(ws), Some(report)) = (&outcome.workspace, &outcome.report) {
+        println!(
+            "\nopen the report: {}\nworkspace: {ws}\ntry: strata --workspace {ws} query \"SELECT rfm_segment, count(*) FROM customer_profile GROUP BY 1\"",
+            report.display(),
+            ws = ws.display()
+        );
+    }
     Ok(())
 }
 
-const OVERVIEW_SQL: &str = "
-SELECT
-  (SELECT count(*) FROM customers) AS customers,
-  count(*) AS orders,
-  count(DISTINCT customer_id) AS buyers,
-  CAST(sum(paid_amount) FILTER (WHERE status = 'paid') AS DECIMAL(18,2)) AS revenue,
-  CAST(avg(paid_amount) FILTER (WHERE status = 'paid') AS DECIMAL(18,2)) AS avg_order_value,
-  CAST(min(ordered_at AT TIME ZONE 'Asia/Shanghai') AS DATE) AS first_order,
-  CAST(max(ordered_at AT TIME ZONE 'Asia/Shanghai') AS DATE) AS last_order,
-  (SELECT count(*) FROM events) AS events,
-  (SELECT count(*) FROM reviews) AS reviews
-FROM orders";
-
-const CHANNELS_SQL: &str = "
-SELECT channel,
-  count(*) AS orders,
-  CAST(avg(paid_amount) AS DECIMAL(18,2)) AS avg_order_value,
-  CAST(100.0 * count(*) / sum(count(*)) OVER () AS DECIMAL(5,1)) AS pct_of_orders
-FROM orders WHERE status = 'paid'
-GROUP BY channel ORDER BY orders DESC";
+fn show(step: DemoStep<'_>) -> Result<()> {
+    match step {
+        DemoStep::Generated {
+            summary: g,
+            data,
+            seconds,
+        } => println!(
+            "generated a shop of {} customers in {seconds:.1}s: {} orders, {} order lines, {} events, {} reviews in {}",
+            g.customers,
+            g.orders,
+            g.order_items,
+            g.events,
+            g.reviews,
+            data.display()
+        ),
+        DemoStep::Imported(s) => crate::import::print_summary(s),
+        DemoStep::Loaded { overview, channels } => {
+            println!("\nwhat was loaded:");
+            print_batches(overview, OutputFormat::Table)?;
+            print_batches(channels, OutputFormat::Table)?;
+            println!("\nchurn early warning (strata churn train):");
+        }
+        DemoStep::Trained(Ok(t)) => crate::churn::print_trained(t, 5),
+        DemoStep::Trained(Err(e)) => println!("no churn model: {e}"),
+        DemoStep::Analysed { analysis, segments } => {
+            crate::analyze::warn(&analysis.warnings);
+            let m = &analysis.profile.meta;
+            println!(
+                "analysed {} customers ({} with paid orders, {} orders) as of {} in {:.2}s; table customer_profile",
+                m.customers, m.buyers, m.orders_scanned, m.as_of, m.seconds
+            );
+            print_batches(segments, OutputFormat::Table)?;
+        }
+        DemoStep::Reported { path, bytes, .. } => println!(
+            "wrote the report ({} KB) to {}",
+            bytes.div_ceil(1024),
+            path.display()
+        ),
+    }
+    Ok(())
+}

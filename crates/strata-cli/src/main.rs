@@ -1,13 +1,13 @@
-//! The `strata` command line: thin glue over the library crates. Only this crate knows clap.
+//! The `strata` command line: parse, call the application layer (`strata-app`), print. Only
+//! this crate knows clap, terminals and exit codes.
 
 mod analyze;
 mod behaviour;
 mod churn;
 mod clv;
-mod config;
 mod demo;
-mod export;
 mod import;
+mod output;
 mod query;
 mod report;
 
@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use strata_app::{Error, ErrorKind, Missing};
 
 /// Strata: customer intelligence for e-commerce shops.
 ///
@@ -76,37 +77,6 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
-/// An error the user can fix; printed as is, exit code 1.
-#[derive(Debug)]
-pub struct UserError(pub String);
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UserError {}
-
-fn is_user_error(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.is::<UserError>()
-            || c.downcast_ref::<strata_import::ImportError>()
-                .is_some_and(|e| e.is_user_error())
-            || c.downcast_ref::<strata_store::StoreError>()
-                .is_some_and(|e| e.is_user_error())
-            || c.downcast_ref::<datafusion::error::DataFusionError>()
-                .is_some_and(query::is_user_sql_error)
-            || c.downcast_ref::<strata_features::FeatureError>()
-                .is_some_and(|e| e.is_user_error())
-            || c.downcast_ref::<strata_churn::ChurnError>()
-                .is_some_and(|e| e.is_user_error())
-            || c.downcast_ref::<strata_behaviour::BehaviourError>()
-                .is_some_and(|e| e.is_user_error())
-            || c.downcast_ref::<toml::de::Error>().is_some()
-    })
-}
-
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -142,48 +112,38 @@ fn main() -> ExitCode {
             };
         }
     };
+    let ws = &cli.workspace;
     let result = match cli.command {
         Command::Init { dir } => {
             let dir = dir.unwrap_or(cli.workspace);
-            init(&dir).map(|()| {
-                println!("created workspace {}", dir.display());
-            })
+            strata_app::init(&dir).map(|()| println!("created workspace {}", dir.display()))
         }
-        Command::Import(args) => import::run(&cli.workspace, cli.quiet, &args),
-        Command::Query(args) => query::run(&cli.workspace, &args),
-        Command::Analyze(args) => analyze::run(&cli.workspace, &args),
+        Command::Import(args) => import::run(ws, cli.quiet, &args),
+        Command::Query(args) => query::run(ws, &args),
+        Command::Analyze(args) => analyze::run(ws, &args),
         Command::Clv(cmd) => clv::run(&cmd),
-        Command::Churn(cmd) => churn::run(&cli.workspace, &cmd),
-        Command::Funnel(args) => behaviour::funnel(&cli.workspace, &args),
-        Command::Retention(args) => behaviour::retention(&cli.workspace, &args),
-        Command::Paths(args) => behaviour::paths(&cli.workspace, &args),
-        Command::Channels(args) => behaviour::channels(&cli.workspace, &args),
-        Command::Report(args) => report::run(&cli.workspace, &args),
-        Command::Status => query::status(&cli.workspace),
+        Command::Churn(cmd) => churn::run(ws, &cmd),
+        Command::Funnel(args) => behaviour::funnel(ws, &args),
+        Command::Retention(args) => behaviour::retention(ws, &args),
+        Command::Paths(args) => behaviour::paths(ws, &args),
+        Command::Channels(args) => behaviour::channels(ws, &args),
+        Command::Report(args) => report::run(ws, &args),
+        Command::Status => query::status(ws),
         Command::Schema(args) => query::schema(&args),
         Command::Demo(args) => demo::run(cli.quiet, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e)
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-                    || c.downcast_ref::<csv::Error>().is_some_and(|c| {
-                        matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
-                    })
-            }) =>
-        {
-            // The reader went away (`| head`): not an error.
-            ExitCode::SUCCESS
-        }
+        // The reader went away (`| head`): not an error.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            let user = is_user_error(&e);
             eprintln!("error: {}", message(&e));
-            if user {
-                ExitCode::from(1)
-            } else {
-                ExitCode::from(2)
+            if let Some(h) = hint(&e) {
+                eprintln!("hint: {h}");
+            }
+            match e.kind() {
+                ErrorKind::Internal => ExitCode::from(2),
+                _ => ExitCode::from(1),
             }
         }
     }
@@ -191,26 +151,56 @@ fn main() -> ExitCode {
 
 /// The error and its causes on one line, leaving out a cause whose text the message before it
 /// already contains (DataFusion errors repeat their sources in their own text).
-fn message(e: &anyhow::Error) -> String {
+fn message(e: &Error) -> String {
     let mut out = String::new();
-    for cause in e.chain() {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(cause) = cur {
         let text = cause.to_string();
-        if out.contains(&text) {
-            continue;
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
         }
-        if !out.is_empty() {
-            out.push_str(": ");
-        }
-        out.push_str(&text);
+        cur = cause.source();
     }
     out
 }
 
-/// Creates a workspace with its settings file.
-pub fn init(dir: &std::path::Path) -> anyhow::Result<()> {
-    strata_store::Workspace::init(dir)?;
-    let settings = dir.join("strata.toml");
-    std::fs::write(&settings, config::TEMPLATE)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", settings.display()))?;
-    Ok(())
+/// The command-line way to fix an error whose message says it in general terms.
+fn hint(e: &Error) -> Option<String> {
+    use strata_import::ImportError as I;
+    Some(match e.root() {
+        Error::Import(I::Encoding { .. }) => {
+            "pass --encoding utf-8, gbk, gb18030 or utf-16le".into()
+        }
+        Error::Import(I::UnknownFormat { .. }) => {
+            "pass --format csv, tsv, xlsx, jsonl or parquet".into()
+        }
+        Error::Import(I::NoHeader { .. }) => {
+            "map columns with --map COLUMN=HEADER or a mapping file (--mapping FILE)".into()
+        }
+        Error::Import(I::MissingColumn { field, .. }) => {
+            format!("map one with --map {field}=HEADER")
+        }
+        Error::Import(I::WrongTable {
+            table, better_cli, ..
+        }) => format!(
+            "import it with `strata import {better_cli}`, or pass --no-table-check if `{table}` is meant"
+        ),
+        Error::Import(I::Strict { .. }) => {
+            "--strict was given; leave it out to import the good rows".into()
+        }
+        Error::Missing(m) => match m {
+            Missing::ChurnModel => "run `strata churn train`".into(),
+            Missing::Events => "run `strata import events FILE`".into(),
+            Missing::CustomerTable => "run `strata analyze`".into(),
+        },
+        _ => return None,
+    })
+}
+
+/// An error of the command line itself (a flag that does not fit), the user's to fix.
+fn usage(message: impl Into<String>) -> Error {
+    Error::invalid(message)
 }

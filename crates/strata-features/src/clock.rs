@@ -117,6 +117,18 @@ fn offset_at(tz: Tz, secs: i64) -> i32 {
     }
 }
 
+/// The first instant of local day `date` in `tz`, µs UTC: midnight, or where clocks jump
+/// forward at midnight, the first minute that exists. `None` for a day with no valid time.
+pub fn day_start_us(tz: chrono_tz::Tz, date: chrono::NaiveDate) -> Option<i64> {
+    use chrono::TimeZone;
+    (0..24 * 60).find_map(|minutes| {
+        let start = date.and_hms_opt(minutes / 60, minutes % 60, 0)?;
+        tz.from_local_datetime(&start)
+            .earliest()
+            .map(|t| t.timestamp_micros())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnalyzeConfig {
     /// The analysis date (`2026-10-31`): orders after it are ignored and recency counts up to
@@ -55,7 +55,7 @@ pub enum RfmMethod {
     Fixed,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RfmConfig {
     pub method: RfmMethod,
@@ -78,7 +78,7 @@ impl Default for RfmConfig {
 }
 
 /// The reports' rule segments.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RuleConfig {
     pub loyal_max_recency_days: f64,
@@ -104,7 +104,7 @@ impl Default for RuleConfig {
 
 /// Spending tiers by trailing-12-month spend: diamond above `diamond`, gold from `gold`,
 /// silver from `silver`, bronze below.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TierConfig {
     pub diamond: f64,
@@ -124,7 +124,7 @@ impl Default for TierConfig {
 
 /// Customer types, tested in this order: brand-loyal, scenario-driven, price-sensitive, else
 /// mixed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TypeConfig {
     /// Brand-loyal: at least this many orders and at least this share of item spend on one
@@ -152,7 +152,7 @@ impl Default for TypeConfig {
 }
 
 /// Lifecycle stages by days since the last order (and the first, for new customers).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LifecycleConfig {
     /// New: first order at most this many days ago.
@@ -179,7 +179,7 @@ impl Default for LifecycleConfig {
 }
 
 /// Lifetime value: the purchase models fitted on daily summaries, and the 12-month CLV.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ValueConfig {
     /// Fit the models and add p_alive, expected purchases and CLV to the customer table.

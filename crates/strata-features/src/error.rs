@@ -16,6 +16,9 @@ pub enum FeatureError {
     /// Nothing to analyse.
     #[error("{0}")]
     NoData(String),
+    /// The workspace changed under the analysis; running it again will do.
+    #[error("{0}")]
+    Changed(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -25,12 +28,19 @@ impl FeatureError {
         FeatureError::Internal(msg.into())
     }
 
+    pub fn kind(&self) -> strata_store::ErrorKind {
+        use strata_store::ErrorKind;
+        match self {
+            FeatureError::Store(e) => e.kind(),
+            FeatureError::Config(_) => ErrorKind::Invalid,
+            FeatureError::NoData(_) => ErrorKind::NotFound,
+            FeatureError::Changed(_) => ErrorKind::Conflict,
+            _ => ErrorKind::Internal,
+        }
+    }
+
     /// Whether the user can fix it (exit code 1) rather than a bug or an environment failure.
     pub fn is_user_error(&self) -> bool {
-        match self {
-            FeatureError::Store(e) => e.is_user_error(),
-            FeatureError::Config(_) | FeatureError::NoData(_) => true,
-            _ => false,
-        }
+        self.kind().is_user_error()
     }
 }

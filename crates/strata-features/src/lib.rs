@@ -21,6 +21,10 @@ pub use profile::{
     AnalysisMeta, COLUMNS, META_KEY, OrdersPass, PROFILE_TABLE, Profile, compute, orders_pass,
 };
 
+/// The history operation of a commit that wrote the customer table, so others can tell whether
+/// it is older than the latest import.
+pub const PROFILE_OPERATION: &str = "analyze";
+
 /// Replaces the workspace's `customer_profile` table with `profile`, atomically.
 pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
     let mut txn = ws.begin()?;
@@ -31,10 +35,10 @@ pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
         .base()
         .history
         .iter()
-        .any(|h| h.generation > seen && h.operation != strata_store::PROFILE_OPERATION);
+        .any(|h| h.generation > seen && h.operation != PROFILE_OPERATION);
     if changed {
-        return Err(FeatureError::Config(
-            "the workspace changed while the customer table was computed (an import committed); run strata analyze again".into(),
+        return Err(FeatureError::Changed(
+            "the workspace changed while the customer table was computed (an import committed); analyse again".into(),
         ));
     }
     let (file, path) = txn.new_part_path(PROFILE_TABLE)?;
@@ -46,7 +50,7 @@ pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
     txn.record(HistoryEntry {
         generation: txn.generation(),
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        operation: strata_store::PROFILE_OPERATION.into(),
+        operation: PROFILE_OPERATION.into(),
         table: PROFILE_TABLE.into(),
         sources: vec![format!("as of {}", m.as_of)],
         counts: [

@@ -304,18 +304,8 @@ fn end_of_day_us(tz: Tz, date: NaiveDate) -> Result<i64> {
     let next = date
         .succ_opt()
         .ok_or_else(|| FeatureError::Config(format!("analysis date {date} is out of range")))?;
-    // Where clocks jump forward at midnight, the day starts at the first minute that exists.
-    for minutes in 0..24 * 60 {
-        let start = next
-            .and_hms_opt(minutes / 60, minutes % 60, 0)
-            .expect("valid time");
-        if let Some(t) = tz.from_local_datetime(&start).earliest() {
-            return Ok(t.timestamp_micros());
-        }
-    }
-    Err(FeatureError::Config(format!(
-        "{next} has no valid time in {tz}"
-    )))
+    crate::clock::day_start_us(tz, next)
+        .ok_or_else(|| FeatureError::Config(format!("{next} has no valid time in {tz}")))
 }
 
 fn text_rows(batches: &[RecordBatch], col: usize) -> Vec<Option<String>> {
@@ -567,11 +557,7 @@ pub async fn orders_pass(
     let started = Instant::now();
     let windows = cfg.validate().map_err(FeatureError::Config)?;
     let tz_name = cfg.timezone.as_deref().unwrap_or(default_timezone);
-    let tz: Tz = tz_name.parse().map_err(|_| {
-        FeatureError::Config(format!(
-            "time zone `{tz_name}` is unknown; expected an IANA name such as Asia/Shanghai"
-        ))
-    })?;
+    let tz: Tz = strata_store::parse_timezone(tz_name)?;
     let Some((first_us, last_us)) = order_span(ctx).await? else {
         return Err(FeatureError::NoData(
             "the workspace has no orders; import them first (strata import orders FILE)".into(),
@@ -680,7 +666,7 @@ pub async fn compute(
     derived.resize(n, Derived::default());
     scores.resize(n, None);
     let (value_cols, value_meta) = if cfg.value.enabled {
-        let tz: Tz = tz_name.parse().expect("checked by the orders pass");
+        let tz: Tz = strata_store::parse_timezone(&tz_name)?;
         let offset = chrono::DateTime::from_timestamp_micros(end_us)
             .map(|t| {
                 tz.offset_from_utc_datetime(&t.naive_utc())

@@ -15,18 +15,18 @@ pub enum ImportError {
     },
     #[error("cannot read {path}: {detail}", path = .path.display())]
     Unreadable { path: PathBuf, detail: String },
-    #[error("{path}: cannot tell its text encoding: {detail}; pass --encoding utf-8, gbk, gb18030 or utf-16le", path = .path.display())]
+    #[error("{path}: cannot tell its text encoding: {detail}; name it: utf-8, gbk, gb18030 or utf-16le", path = .path.display())]
     Encoding { path: PathBuf, detail: String },
-    #[error("{path}: cannot tell the format from the name; pass --format csv, tsv, xlsx, jsonl or parquet", path = .path.display())]
+    #[error("{path}: cannot tell the format from the name; name it: csv, tsv, xlsx, jsonl or parquet", path = .path.display())]
     UnknownFormat { path: PathBuf },
-    #[error("{path}: no header row for table `{table}` among the first {looked} rows: none names two of its columns (such as {examples}); map columns with --map or a mapping file", path = .path.display())]
+    #[error("{path}: no header row for table `{table}` among the first {looked} rows: none names two of its columns (such as {examples}); map its columns to the table's (COLUMN=HEADER)", path = .path.display())]
     NoHeader {
         path: PathBuf,
         table: &'static str,
         looked: usize,
         examples: String,
     },
-    #[error("{path}: no column for `{table}.{field}`; expected a header such as {expected}; the file has: {found}; map one with --map {field}=HEADER", path = .path.display())]
+    #[error("{path}: no column for `{table}.{field}`; expected a header such as {expected}; the file has: {found}; map one as {field}=HEADER", path = .path.display())]
     MissingColumn {
         path: PathBuf,
         table: &'static str,
@@ -41,7 +41,7 @@ pub enum ImportError {
         header: String,
         found: String,
     },
-    #[error("{path}: its headers fit table `{better}` ({better_count} columns) better than `{table}` ({count}); import it with `strata import {better_cli}`, or pass --no-table-check if `{table}` is meant", path = .path.display())]
+    #[error("{path}: its headers fit table `{better}` ({better_count} columns) better than `{table}` ({count}); import it into `{better}`, or turn the table check off if `{table}` is meant", path = .path.display())]
     WrongTable {
         path: PathBuf,
         table: &'static str,
@@ -58,7 +58,7 @@ pub enum ImportError {
     },
     #[error("mapping: {detail}")]
     Mapping { detail: String },
-    #[error("{rejected} rows rejected and --strict was given, so nothing was imported; the rejects are in {rejects}", rejects = .rejects.display())]
+    #[error("{rejected} rows rejected in a strict import, so nothing was imported; the rejects are in {rejects}", rejects = .rejects.display())]
     Strict { rejected: u64, rejects: PathBuf },
     #[error("{path}: {source}", path = .path.display())]
     Io {
@@ -70,12 +70,20 @@ pub enum ImportError {
 }
 
 impl ImportError {
-    pub fn is_user_error(&self) -> bool {
+    pub fn kind(&self) -> strata_store::ErrorKind {
+        use strata_store::ErrorKind;
         match self {
-            ImportError::Store(e) => e.is_user_error(),
-            ImportError::Arrow(_) | ImportError::Io { .. } => false,
-            _ => true,
+            ImportError::Store(e) => e.kind(),
+            ImportError::Open { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                ErrorKind::NotFound
+            }
+            ImportError::Arrow(_) | ImportError::Io { .. } => ErrorKind::Internal,
+            _ => ErrorKind::Invalid,
         }
+    }
+
+    pub fn is_user_error(&self) -> bool {
+        self.kind().is_user_error()
     }
 }
 

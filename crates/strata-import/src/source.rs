@@ -548,7 +548,7 @@ impl Source for CsvSource {
                             self.labels[fi].clone(),
                             String::from_utf8_lossy(bytes).into_owned(),
                             format!(
-                                "not valid {enc} text; if the file is in another encoding, pass --encoding"
+                                "not valid {enc} text; if the file is in another encoding, name its encoding"
                             ),
                         ));
                         return Ok(true);

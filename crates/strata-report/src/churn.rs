@@ -12,30 +12,30 @@ use crate::Result;
 use crate::i18n::label;
 use crate::query::rows;
 use crate::sections::{Cx, HALF, PCT, YUAN, compact_money, pct};
+use strata_churn::{RiskTier, Scorer};
 
-fn model_name(lang: Lang, name: &str) -> String {
+fn model_name(lang: Lang, name: Scorer) -> String {
     match (name, lang) {
-        ("gbt", Lang::Zh) => "梯度提升树".into(),
-        ("gbt", Lang::En) => "Gradient-boosted trees".into(),
-        ("logistic", Lang::Zh) => "逻辑回归（基线）".into(),
-        ("logistic", Lang::En) => "Logistic regression (baseline)".into(),
-        ("recency", Lang::Zh) => "仅看距上次购买天数".into(),
-        ("recency", Lang::En) => "Recency alone".into(),
-        ("p_alive", Lang::Zh) => "1 − 活跃概率（BTYD）".into(),
-        ("p_alive", Lang::En) => "1 − P(alive) (BTYD)".into(),
-        (other, _) => other.into(),
+        (Scorer::Trees, Lang::Zh) => "梯度提升树".into(),
+        (Scorer::Trees, Lang::En) => "Gradient-boosted trees".into(),
+        (Scorer::Logistic, Lang::Zh) => "逻辑回归（基线）".into(),
+        (Scorer::Logistic, Lang::En) => "Logistic regression (baseline)".into(),
+        (Scorer::Recency, Lang::Zh) => "仅看距上次购买天数".into(),
+        (Scorer::Recency, Lang::En) => "Recency alone".into(),
+        (Scorer::PAlive, Lang::Zh) => "1 − 活跃概率（BTYD）".into(),
+        (Scorer::PAlive, Lang::En) => "1 − P(alive) (BTYD)".into(),
     }
 }
 
 fn tier_name(lang: Lang, tier: &str) -> String {
-    match (tier, lang) {
-        ("high", Lang::Zh) => "高风险".into(),
-        ("medium", Lang::Zh) => "中风险".into(),
-        ("low", Lang::Zh) => "低风险".into(),
-        ("high", Lang::En) => "High".into(),
-        ("medium", Lang::En) => "Medium".into(),
-        ("low", Lang::En) => "Low".into(),
-        (other, _) => other.into(),
+    match (RiskTier::parse(tier), lang) {
+        (Some(RiskTier::High), Lang::Zh) => "高风险".into(),
+        (Some(RiskTier::Medium), Lang::Zh) => "中风险".into(),
+        (Some(RiskTier::Low), Lang::Zh) => "低风险".into(),
+        (Some(RiskTier::High), Lang::En) => "High".into(),
+        (Some(RiskTier::Medium), Lang::En) => "Medium".into(),
+        (Some(RiskTier::Low), Lang::En) => "Low".into(),
+        (None, _) => tier.into(),
     }
 }
 
@@ -90,16 +90,18 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
     let (tiers, risk, value, spend) = (cand.text(0)?, cand.num(1)?, cand.num(2)?, cand.num(3)?);
     let list = winback::plan(
         cfg,
-        (0..tiers.len()).map(|i| Candidate {
-            row: i,
-            tier: &tiers[i],
-            risk: risk[i],
-            value_if_retained: value[i],
-            spend_12m: spend[i],
+        (0..tiers.len()).filter_map(|i| {
+            Some(Candidate {
+                row: i,
+                tier: RiskTier::parse(&tiers[i])?,
+                risk: risk[i],
+                value_if_retained: value[i],
+                spend_12m: spend[i],
+            })
         }),
     );
-    let gbt = ev.get("gbt");
-    let recency = ev.get("recency");
+    let gbt = ev.get(Scorer::Trees);
+    let recency = ev.get(Scorer::Recency);
     let auc = |x: Option<&strata_churn::train::Scored>| {
         x.and_then(|s| s.summary.roc_auc).unwrap_or(f64::NAN)
     };
@@ -178,16 +180,13 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
     let count_of = |t: &str| tnames.iter().position(|x| x == t).map_or(0.0, |i| tn[i]);
     let tier_chart = BarChart {
         title: cx.t("风险分层", "Risk tiers"),
-        categories: ["high", "medium", "low"]
+        categories: RiskTier::ALL
             .iter()
-            .map(|t| tier_name(lang, t))
+            .map(|t| tier_name(lang, t.as_str()))
             .collect(),
         series: vec![Series::new(
             cx.t("客户数", "Customers"),
-            ["high", "medium", "low"]
-                .iter()
-                .map(|t| count_of(t))
-                .collect(),
+            RiskTier::ALL.iter().map(|t| count_of(t.as_str())).collect(),
         )],
         format: Format::Integer,
         width: HALF,
@@ -263,7 +262,7 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
         for (i, x) in ev.signals.iter().enumerate() {
             let l = x.lift.as_ref();
             table_rows.push(vec![
-                Cell::text(x.signal.describe(&cfg.signals, zh)),
+                Cell::text(x.signal.describe(&cfg.signals, lang)),
                 Cell::Number(now.first(i)?, PCT),
                 Cell::Number(l.map_or(f64::NAN, |l| l.with_rate), PCT),
                 Cell::Number(l.map_or(f64::NAN, |l| l.without_rate), PCT),
@@ -305,7 +304,7 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
             .iter()
             .map(|x| {
                 XYSeries::new(
-                    model_name(lang, &x.name),
+                    model_name(lang, x.name),
                     x.roc.iter().map(|p| (p.fpr, p.tpr)).collect(),
                 )
             })
@@ -327,7 +326,7 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
             "Calibration: predicted vs actual",
         ),
         series: vec![XYSeries::new(
-            model_name(lang, "gbt"),
+            model_name(lang, Scorer::Trees),
             ev.calibration
                 .iter()
                 .map(|b| (b.mean_predicted, b.observed))
@@ -351,7 +350,7 @@ pub async fn churn(cx: &Cx<'_>, model: Option<&ChurnModel>) -> Result<Option<Sec
         .map(|x| {
             let m = &x.summary;
             vec![
-                Cell::text(model_name(lang, &x.name)),
+                Cell::text(model_name(lang, x.name)),
                 Cell::Number(m.roc_auc.unwrap_or(f64::NAN), Format::Decimal(3)),
                 Cell::Number(m.pr_auc.unwrap_or(f64::NAN), Format::Decimal(3)),
                 Cell::Number(m.top.as_ref().map_or(f64::NAN, |t| t.precision), PCT),

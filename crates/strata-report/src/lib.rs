@@ -30,6 +30,14 @@ pub enum ReportError {
 
 pub type Result<T, E = ReportError> = std::result::Result<T, E>;
 
+/// The report's generated-at line for the time `at`, as shown.
+pub fn generated_line(lang: Lang, at: &str) -> String {
+    match lang {
+        Lang::Zh => format!("生成于 {at}"),
+        Lang::En => format!("Generated {at}"),
+    }
+}
+
 /// Renders the report for the customer table described by `meta`, registered in `ctx` with the
 /// orders it came from. `generated` is the generated-at line, as the caller wants it shown.
 pub async fn render(

@@ -1,7 +1,6 @@
 //! Small helpers to run SQL and read result columns as plain vectors.
 
-use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, Float64Type};
+use arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use crate::Result;
@@ -26,15 +25,8 @@ impl Rows {
     pub fn text(&self, i: usize) -> Result<Vec<String>> {
         let mut out = Vec::with_capacity(self.len());
         for b in &self.batches {
-            let a = arrow::compute::cast(b.column(i), &DataType::Utf8)?;
-            let s = a.as_string::<i32>();
-            out.extend((0..s.len()).map(|r| {
-                if s.is_null(r) {
-                    String::new()
-                } else {
-                    s.value(r).to_string()
-                }
-            }));
+            let texts = strata_store::columns::texts(b.column(i))?;
+            out.extend(texts.into_iter().map(Option::unwrap_or_default));
         }
         Ok(out)
     }
@@ -43,9 +35,7 @@ impl Rows {
     pub fn num(&self, i: usize) -> Result<Vec<f64>> {
         let mut out = Vec::with_capacity(self.len());
         for b in &self.batches {
-            let a = arrow::compute::cast(b.column(i), &DataType::Float64)?;
-            let s = a.as_primitive::<Float64Type>();
-            out.extend((0..s.len()).map(|r| if s.is_null(r) { f64::NAN } else { s.value(r) }));
+            out.extend(strata_store::columns::f64s(b.column(i))?);
         }
         Ok(out)
     }

@@ -1,5 +1,5 @@
-//! Errors of the store. User errors (no workspace here, locked, unknown table) are kept apart
-//! from internal ones so the command line can exit with 1 or 2 accordingly.
+//! Errors of the store, and the [`ErrorKind`] every Strata error is sorted into, so that the
+//! command line's exit codes and the server's HTTP statuses come from one place.
 
 use std::path::PathBuf;
 
@@ -28,6 +28,8 @@ pub enum StoreError {
         found: u32,
         expected: u32,
     },
+    #[error("unknown time zone `{0}`; expected an IANA name such as Asia/Shanghai or UTC")]
+    UnknownTimezone(String),
     #[error("{path}: {source}", path = .path.display())]
     Io {
         path: PathBuf,
@@ -44,19 +46,47 @@ pub enum StoreError {
     DataFusion(#[from] datafusion::error::DataFusionError),
 }
 
+/// What kind of failure an error is, for the people and programs that act on it: the command
+/// line exits with 1 for the first three and 2 for `Internal`; the server answers 400, 404, 409
+/// and 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The input, a setting or a request is wrong; the message says what to fix.
+    Invalid,
+    /// Something asked for is not there (a workspace, a model, the data an analysis needs).
+    NotFound,
+    /// The request clashes with the workspace's state: another writer holds the lock, the
+    /// folder is taken, the data changed meanwhile. Trying again later may succeed.
+    Conflict,
+    /// A failure of the machine or of Strata itself.
+    Internal,
+}
+
+impl ErrorKind {
+    /// Whether the user can do something about it (every kind but `Internal`).
+    pub fn is_user_error(self) -> bool {
+        self != ErrorKind::Internal
+    }
+}
+
 impl StoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NotAWorkspace { .. } => ErrorKind::NotFound,
+            StoreError::AlreadyExists { .. }
+            | StoreError::NotEmpty { .. }
+            | StoreError::Locked { .. } => ErrorKind::Conflict,
+            StoreError::UnknownTable(_)
+            | StoreError::ManifestVersion { .. }
+            | StoreError::UnknownTimezone(_) => ErrorKind::Invalid,
+            _ => ErrorKind::Internal,
+        }
+    }
+
     /// True when the user can fix it (wrong folder, another writer, bad name); false for
     /// failures of the machine or of strata itself.
     pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            StoreError::NotAWorkspace { .. }
-                | StoreError::AlreadyExists { .. }
-                | StoreError::NotEmpty { .. }
-                | StoreError::Locked { .. }
-                | StoreError::UnknownTable(_)
-                | StoreError::ManifestVersion { .. }
-        )
+        self.kind().is_user_error()
     }
 }
 

@@ -5,18 +5,19 @@
 //! This crate knows nothing of file formats shops export (that is `strata-import`) nor of
 //! analyses; it stores and serves canonical tables.
 
+pub mod columns;
 mod error;
+pub mod fsutil;
 mod parts;
 pub mod schema;
 mod session;
+mod timezone;
 mod workspace;
 
-pub use error::{Result, StoreError};
+pub use error::{ErrorKind, Result, StoreError};
 pub use parts::{PartWriter, part_schema, read_part};
 pub use schema::{FieldSpec, Kind, RowKey, TABLES, TableSpec, Vocab, table};
 pub use session::session;
+pub use timezone::{DEFAULT_TIMEZONE, parse_timezone};
 
-/// The history operation of a commit that wrote the customer table, so others can tell whether
-/// it is older than the latest import.
-pub const PROFILE_OPERATION: &str = "analyze";
 pub use workspace::{HistoryEntry, Manifest, Part, TableName, TableState, Transaction, Workspace};

@@ -263,23 +263,13 @@ fn read_manifest(root: &Path) -> Result<Manifest> {
     Ok(manifest)
 }
 
-/// Replaces the manifest atomically: write a temporary file, sync it, rename it over the old
-/// one, sync the folder so the rename itself survives a power cut.
+/// Replaces the manifest atomically (write, sync, rename, sync the folder), so the rename
+/// itself survives a power cut.
 fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
-    let tmp = root.join(format!("{MANIFEST}.tmp"));
     let path = root.join(MANIFEST);
     let text = serde_json::to_vec_pretty(manifest).expect("a manifest always serialises");
-    {
-        let mut f = File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(&text).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-    }
-    fs::rename(&tmp, &path).map_err(io(&path))?;
-    sync_dir(root)
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
+    crate::fsutil::write_bytes_atomic(&path, crate::fsutil::Visibility::Private, &text)
+        .map_err(io(&path))
 }
 
 /// Deletes part files in table folders that the manifest does not name: leftovers of a writer
@@ -319,9 +309,16 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
             }
         }
     }
-    let tmp = root.join(format!("{MANIFEST}.tmp"));
-    if tmp.exists() {
-        fs::remove_file(&tmp).map_err(io(&tmp))?;
+    // Temporary manifests of a writer killed while replacing it (`.manifest.json.*.tmp`; older
+    // versions wrote `manifest.json.tmp`).
+    for e in fs::read_dir(root).map_err(io(root))?.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == format!("{MANIFEST}.tmp")
+            || (name.starts_with(&format!(".{MANIFEST}.")) && name.ends_with(".tmp"));
+        if ours && e.path().is_file() {
+            fs::remove_file(e.path()).map_err(io(e.path()))?;
+        }
     }
     Ok(())
 }
@@ -473,7 +470,7 @@ impl Transaction {
             .filter_map(|p| p.parent().map(Path::to_path_buf))
             .collect();
         for d in &table_dirs {
-            sync_dir(d)?;
+            crate::fsutil::sync_dir(d).map_err(io(d))?;
         }
         self.next.generation = self.generation();
         self.next.updated_at = now();
@@ -582,6 +579,7 @@ mod tests {
         let orphan = table_dir(dir.path(), &ORDERS).join("part-00000009-0001.parquet");
         std::fs::write(&orphan, b"half a file").unwrap();
         std::fs::write(dir.path().join("manifest.json.tmp"), b"{").unwrap();
+        std::fs::write(dir.path().join(".manifest.json.a1B2c3.tmp"), b"{").unwrap();
         // A derived table whose first write was killed, and things a person left around.
         let derived = dir.path().join("tables/customer_profile");
         std::fs::create_dir_all(&derived).unwrap();
@@ -593,6 +591,7 @@ mod tests {
         assert!(!derived.join("part-00000003-0001.parquet").exists());
         assert!(table_dir(dir.path(), &ORDERS).join("notes.txt").exists());
         assert!(!dir.path().join("manifest.json.tmp").exists());
+        assert!(!dir.path().join(".manifest.json.a1B2c3.tmp").exists());
     }
 
     #[test]

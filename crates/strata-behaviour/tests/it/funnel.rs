@@ -162,7 +162,10 @@ fn sessions_ranges_and_who_dropped() {
     let mut bad = spec();
     bad.by = Some("colour".into());
     let e = rt.block_on(funnel(&ctx, &bad)).unwrap_err().to_string();
-    assert!(e.contains("--by colour") && e.contains("device"), "{e}");
+    assert!(
+        e.contains("breakdown `colour`") && e.contains("device"),
+        "{e}"
+    );
     let mut bad = spec();
     bad.window_us = 0;
     assert!(rt.block_on(funnel(&ctx, &bad)).is_err());

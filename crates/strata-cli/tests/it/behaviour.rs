@@ -119,7 +119,7 @@ fn funnel_paths_and_sql_from_the_command_line() {
     let e = user_error(&["-w", w, "funnel", "--window", "0"]);
     assert!(e.contains("`0`"), "{e}");
     let e = user_error(&["-w", w, "funnel", "--by", "colour"]);
-    assert!(e.contains("--by colour"), "{e}");
+    assert!(e.contains("breakdown `colour`"), "{e}");
     let e = user_error(&["-w", w, "funnel", "-o", "out.pdf"]);
     assert!(e.contains(".csv, .xlsx or .json"), "{e}");
     let e = user_error(&["-w", w, "query", "SELECT * FROM funnel('home', '1d')"]);

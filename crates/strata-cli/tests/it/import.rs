@@ -244,7 +244,7 @@ fn a_file_that_cannot_be_read_fails_and_names_the_cause() {
         strict.to_str().unwrap(),
         "--strict",
     ]);
-    assert!(e.contains("1 rows rejected and --strict was given"), "{e}");
+    assert!(e.contains("1 rows rejected in a strict import"), "{e}");
     assert_eq!(
         query(
             &ws,

@@ -1,0 +1,188 @@
+//! Churn early warning: train and evaluate the model, score customers, build the win-back list
+//! and the summaries a person reads first.
+
+use std::path::PathBuf;
+
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+use strata_charts::Lang;
+use strata_churn::features::{SIGNALS, Signal};
+use strata_churn::train::Evaluation;
+use strata_churn::winback::Winback;
+use strata_churn::{ChurnModel, RiskTier, Scores, SplitKind, TrainOptions};
+
+use crate::error::{Error, Missing, Result};
+use crate::session::{Session, block_on};
+
+/// A training as a person asks for it.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    /// Evaluation cutoff (with a customer split, the one cutoff); default: one horizon before
+    /// the last order day.
+    pub cutoff: Option<NaiveDate>,
+    /// Overrides `churn.horizon_days`.
+    pub horizon_days: Option<u32>,
+    pub split: SplitKind,
+    pub folds: usize,
+}
+
+impl Default for TrainRequest {
+    fn default() -> Self {
+        TrainRequest {
+            cutoff: None,
+            horizon_days: None,
+            split: SplitKind::Time,
+            folds: 5,
+        }
+    }
+}
+
+/// A trained and saved model.
+#[derive(Debug)]
+pub struct Trained {
+    pub model: ChurnModel,
+    pub path: PathBuf,
+    pub seconds: f64,
+}
+
+/// Trains the churn model, evaluates it and saves it as the workspace's current one.
+pub fn train(session: &Session, req: &TrainRequest) -> Result<Trained> {
+    let s = &session.settings;
+    let mut cfg = s.churn.clone();
+    if let Some(h) = req.horizon_days {
+        cfg.horizon_days = h;
+    }
+    let opts = TrainOptions {
+        cutoff: req.cutoff,
+        split: req.split,
+        folds: req.folds,
+    };
+    let started = std::time::Instant::now();
+    let ctx = session.context()?;
+    let mut model = block_on(strata_churn::train(
+        &ctx,
+        &s.analyze,
+        s.timezone_name(),
+        &cfg,
+        &opts,
+    ))??;
+    let path = strata_churn::save(&session.ws, &mut model)?;
+    Ok(Trained {
+        model,
+        path,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The workspace's current model, or an error saying there is none.
+pub fn current(session: &Session) -> Result<ChurnModel> {
+    strata_churn::load_current(&session.ws)?.ok_or(Error::Missing(Missing::ChurnModel))
+}
+
+/// The current model evaluated at `cutoff` (default: one horizon before the last order day).
+pub fn evaluate(session: &Session, cutoff: Option<NaiveDate>) -> Result<(ChurnModel, Evaluation)> {
+    let model = current(session)?;
+    let ctx = session.context()?;
+    let ev = block_on(strata_churn::evaluate(&ctx, &model, cutoff))??;
+    Ok((model, ev))
+}
+
+/// A scoring as a person asks for it.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreRequest {
+    /// Score as of this day (default: the latest order day).
+    pub as_of: Option<NaiveDate>,
+    /// Contact budget; overrides `churn.winback.budget`.
+    pub budget: Option<f64>,
+    /// Language of reasons, playbooks and offers in the list.
+    pub lang: Lang,
+}
+
+/// Everyone scored, the win-back list, and its summary.
+#[derive(Debug)]
+pub struct Scored {
+    pub model: ChurnModel,
+    pub scores: Scores,
+    pub list: Winback,
+    /// The win-back list as a table, in priority order.
+    pub table: RecordBatch,
+    pub summary: ScoreSummary,
+    pub seconds: f64,
+}
+
+/// What a person reads first about a scoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreSummary {
+    pub scored: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    /// The warning signals with data behind them, how many scored customers show each.
+    pub signals: Vec<(Signal, usize)>,
+    /// Contact cost and expected value saved of the whole list.
+    pub cost: f64,
+    pub saved: f64,
+}
+
+impl ScoreSummary {
+    /// Share of the scored customers, 0–1.
+    pub fn share(&self, n: usize) -> f64 {
+        n as f64 / self.scored.max(1) as f64
+    }
+}
+
+/// Scores every buyer of the population with the current model and builds the win-back list.
+pub fn score(session: &Session, req: &ScoreRequest) -> Result<Scored> {
+    if let Some(b) = req.budget
+        && !(b.is_finite() && b >= 0.0)
+    {
+        return Err(Error::invalid(format!(
+            "budget {b}: expected an amount ≥ 0"
+        )));
+    }
+    let mut model = current(session)?;
+    if let Some(b) = req.budget {
+        model.config.winback.budget = b;
+    }
+    let started = std::time::Instant::now();
+    let ctx = session.context()?;
+    let profile = crate::analyze::model_profile(&ctx, &model, req.as_of)?;
+    let scores = block_on(strata_churn::score(&ctx, &model, &profile))??;
+    let seconds = started.elapsed().as_secs_f64();
+    let list = strata_churn::winback::build(&model, &scores);
+    let table = strata_churn::winback::batch(&model, &scores, &list, req.lang)?;
+    let summary = summarise(&scores, &list);
+    Ok(Scored {
+        model,
+        scores,
+        list,
+        table,
+        summary,
+        seconds,
+    })
+}
+
+fn summarise(scores: &Scores, list: &Winback) -> ScoreSummary {
+    let count = |t: RiskTier| scores.tier.iter().filter(|x| **x == Some(t)).count();
+    let signals = SIGNALS
+        .iter()
+        .filter(|s| scores.fs.has(s.source()))
+        .map(|&s| {
+            let n = (0..scores.fs.len())
+                .filter(|&i| scores.risk[i].is_finite() && scores.fs.signal(s)[i])
+                .count();
+            (s, n)
+        })
+        // A signal nobody shows has no data behind it (no message opens tracked, say).
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    ScoreSummary {
+        scored: scores.scored(),
+        high: count(RiskTier::High),
+        medium: count(RiskTier::Medium),
+        low: count(RiskTier::Low),
+        signals,
+        cost: list.budgets.iter().map(|b| b.cost).sum(),
+        saved: list.budgets.iter().map(|b| b.expected_saved).sum(),
+    }
+}
