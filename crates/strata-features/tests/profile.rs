@@ -259,7 +259,7 @@ async fn the_table_is_stored_queryable_and_replaced_whole() {
     .unwrap();
     let e = write_profile(&old, &p2).unwrap_err();
     assert!(
-        e.is_user_error() && e.to_string().contains("run strata analyze again"),
+        e.is_user_error() && e.to_string().contains("analyse again"),
         "{e}"
     );
     assert_eq!(meta.as_of.to_string(), "2026-10-31");
