@@ -19,13 +19,7 @@ pub struct AnalyzeArgs {
 }
 
 pub fn run(ws: &Path, a: &AnalyzeArgs) -> Result<()> {
-    let mut session = Session::open(
-        ws,
-        &Overrides {
-            as_of: a.as_of,
-            ..Overrides::default()
-        },
-    )?;
+    let mut session = open_as_of(ws, a.as_of)?;
     for path in &a.export {
         export::Format::of_path(path, TABLE_FORMATS)?;
     }
@@ -51,6 +45,17 @@ pub fn run(ws: &Path, a: &AnalyzeArgs) -> Result<()> {
         println!("wrote {rows} customers to {}", path.display());
     }
     Ok(())
+}
+
+/// The workspace with the analysis date a flag gave, if any.
+pub fn open_as_of(ws: &Path, as_of: Option<chrono::NaiveDate>) -> Result<Session> {
+    Session::open(
+        ws,
+        &Overrides {
+            as_of,
+            ..Overrides::default()
+        },
+    )
 }
 
 /// Prints what the layer said without failing.

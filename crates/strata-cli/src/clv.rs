@@ -195,15 +195,12 @@ fn fit(a: &FitArgs) -> Result<()> {
                 return print_json(&f);
             }
             print_params("Gamma-Gamma", &f.params, f.std_errors.as_deref());
-            println!(
-                "log-likelihood {:.4}  AIC {:.2}  BIC {:.2}  customers {}  iterations {}  converged {}  ({:.3}s)",
-                f.log_likelihood,
-                f.aic,
-                f.bic,
+            print_stats(
+                &[f.log_likelihood, f.aic, f.bic],
                 f.n,
                 f.iterations,
                 f.converged,
-                started.elapsed().as_secs_f64()
+                started,
             );
             println!(
                 "frequency–spend correlation {:.3}{}",
@@ -224,15 +221,12 @@ fn fit(a: &FitArgs) -> Result<()> {
                 return print_json(&f);
             }
             print_params(kind.name(), &f.params, f.std_errors.as_deref());
-            println!(
-                "log-likelihood {:.4}  AIC {:.2}  BIC {:.2}  customers {}  iterations {}  converged {}  ({:.3}s)",
-                f.log_likelihood,
-                f.aic,
-                f.bic,
+            print_stats(
+                &[f.log_likelihood, f.aic, f.bic],
                 f.n,
                 f.iterations,
                 f.converged,
-                started.elapsed().as_secs_f64()
+                started,
             );
             if let Some((h, e)) = holdout {
                 println!(
@@ -246,6 +240,21 @@ fn fit(a: &FitArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The fit statistics line: log-likelihood, AIC, BIC, then counts and time.
+fn print_stats(
+    ll_aic_bic: &[f64; 3],
+    n: f64,
+    iterations: usize,
+    converged: bool,
+    started: std::time::Instant,
+) {
+    let [ll, aic, bic] = *ll_aic_bic;
+    println!(
+        "log-likelihood {ll:.4}  AIC {aic:.2}  BIC {bic:.2}  customers {n}  iterations {iterations}  converged {converged}  ({:.3}s)",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn print_params(model: &str, params: &[(&str, f64)], se: Option<&[f64]>) {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use strata_app::{Lang, Overrides, Result, Session};
+use strata_app::{Lang, Result};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LangArg {
@@ -41,13 +41,7 @@ pub fn now() -> String {
 }
 
 pub fn run(ws: &Path, a: &ReportArgs) -> Result<()> {
-    let mut session = Session::open(
-        ws,
-        &Overrides {
-            as_of: a.as_of,
-            ..Overrides::default()
-        },
-    )?;
+    let mut session = crate::analyze::open_as_of(ws, a.as_of)?;
     let lang = Lang::from(a.lang);
     let out = a
         .out
