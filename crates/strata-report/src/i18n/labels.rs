@@ -1,16 +1,10 @@
-//! Every word the report writes, in 简体中文 and English. Labels of stored values (channels,
-//! segments, tiers) are translated here; values the table stores in Chinese (the eight-type
-//! scheme, regions, categories) stay as they are in both languages, with a gloss in English.
+//! Labels of stored values (channels, segments, tiers) and the recommended action for each
+//! segment and type. Values the table stores in Chinese (the eight-type scheme, regions,
+//! categories) stay as they are in both languages, with a gloss in English.
 
 use strata_charts::Lang;
 
-/// Picks the text for the language.
-pub fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
+use super::tr;
 
 /// A stored value's label in the report's language; unknown values are shown as stored.
 pub fn label(lang: Lang, value: &str) -> String {
