@@ -15,7 +15,7 @@
 use strata_behaviour::channels::{drivers, page_speed};
 use strata_store::session;
 
-use crate::{rt, shop};
+use strata_testkit::{rt, shop};
 
 const EVENTS: &str = r#"{"customer_id":"A","event_time":"2026-03-02 10:00","event_type":"page_view","page":"home","session_id":"s1","page_load_ms":500}
 {"customer_id":"A","event_time":"2026-03-02 10:01","event_type":"page_view","page":"product","session_id":"s1","page_load_ms":4000}

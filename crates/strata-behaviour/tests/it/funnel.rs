@@ -22,9 +22,10 @@ use strata_behaviour::funnel::{FunnelSpec, Order, Unit, dropped_at, funnel};
 use strata_behaviour::steps::Step;
 use strata_store::session;
 
-use crate::{local, rt, shop};
+use strata_testkit::{local, rt, shop};
 
-const EVENTS: &str = r#"{"customer_id":"A","event_time":"2026-03-02 10:00","event_type":"page_view","page":"home","session_id":"a1","device":"mobile"}
+/// Also the events of the paths module.
+pub const EVENTS: &str = r#"{"customer_id":"A","event_time":"2026-03-02 10:00","event_type":"page_view","page":"home","session_id":"a1","device":"mobile"}
 {"customer_id":"A","event_time":"2026-03-02 10:05","event_type":"page_view","page":"product","session_id":"a1","device":"mobile"}
 {"customer_id":"A","event_time":"2026-03-02 10:08","event_type":"add_to_cart","session_id":"a1","device":"mobile"}
 {"customer_id":"A","event_time":"2026-03-02 10:10","event_type":"page_view","page":"cart","session_id":"a1","device":"mobile"}

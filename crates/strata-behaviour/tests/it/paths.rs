@@ -8,7 +8,7 @@ use strata_behaviour::paths::paths;
 use strata_behaviour::steps::Step;
 use strata_store::session;
 
-use crate::{rt, shop};
+use strata_testkit::{rt, shop};
 
 fn pairs(v: &[strata_behaviour::paths::Neighbour]) -> Vec<(String, u64)> {
     v.iter().map(|n| (n.step.clone(), n.count)).collect()
@@ -16,10 +16,7 @@ fn pairs(v: &[strata_behaviour::paths::Neighbour]) -> Vec<(String, u64)> {
 
 #[test]
 fn steps_before_and_after_by_hand() {
-    let events = include_str!("funnel.rs");
-    let events = &events[events.find("const EVENTS: &str = r#\"").unwrap() + 24..];
-    let events = &events[..events.find("\"#;").unwrap()];
-    let s = shop(&[("events", "events.jsonl", events)]);
+    let s = shop(&[("events", "events.jsonl", crate::funnel::EVENTS)]);
     let ctx = session(&s.ws).unwrap();
     let rt = rt();
     let p = rt

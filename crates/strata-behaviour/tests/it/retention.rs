@@ -14,7 +14,7 @@
 use strata_behaviour::retention::{CohortBy, Period, RetentionSpec, retention};
 use strata_store::session;
 
-use crate::{rt, shop};
+use strata_testkit::{rt, shop};
 
 const ORDERS: &str = "order_id,customer_id,ordered_at,paid_amount,status,channel
 A1,A,2026-01-05 10:00,100,paid,app

@@ -9,8 +9,8 @@ use strata_charts::Lang;
 use strata_churn::ChurnConfig;
 use strata_churn::features::{self, FeatureSet, Signal};
 use strata_features::AnalyzeConfig;
-use strata_import::{ImportOptions, import};
-use strata_store::{Workspace, session, table};
+use strata_store::session;
+use strata_testkit::{Shop, rt};
 
 // A: paid every 10 days in January (300, 300, 100), a refunded order on 1 Feb, then nothing.
 // B: two recent orders, buys again on 15 April.
@@ -69,41 +69,12 @@ R2,B,2026-03-26 09:00,5,很好
 R3,D,2026-04-03 09:00,1,差
 ";
 
-struct Shop {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-}
-
 fn shop() -> Shop {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::init(&dir.path().join("ws")).unwrap();
-    for (name, file, text) in [
+    strata_testkit::shop(&[
         ("orders", "orders.csv", ORDERS),
         ("events", "events.jsonl", EVENTS),
         ("reviews", "reviews.csv", REVIEWS),
-    ] {
-        let path = dir.path().join(file);
-        std::fs::write(&path, text).unwrap();
-        let s = import(
-            &ws,
-            table(name).unwrap(),
-            &[path],
-            &ImportOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
-        assert_eq!(s.rejected, 0, "{name}");
-    }
-    let ws = Workspace::open(ws.root()).unwrap();
-    Shop { _dir: dir, ws }
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    ])
 }
 
 fn at(fs: &FeatureSet, id: &str) -> usize {

@@ -6,6 +6,7 @@ use arrow::datatypes::{Decimal128Type, Float64Type, Int64Type, UInt8Type};
 use strata_features::{AnalyzeConfig, PROFILE_TABLE, compute, read_meta, write_profile};
 use strata_import::{ImportOptions, import};
 use strata_store::{Workspace, session, table};
+use strata_testkit::Shop;
 
 const CUSTOMERS: &str =
     "customer_id,gender,birth_year,province,city,registered_at,acquisition_channel
@@ -34,33 +35,12 @@ O3,1,S3,美妆,BrandZ,1,200.00
 O4,1,S3,美妆,BrandZ,5,999.00
 ";
 
-struct Shop {
-    _dir: tempfile::TempDir,
-    ws: Workspace,
-}
-
 fn shop() -> Shop {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::init(&dir.path().join("ws")).unwrap();
-    for (name, text) in [
-        ("customers", CUSTOMERS),
-        ("orders", ORDERS),
-        ("order_items", ITEMS),
-    ] {
-        let path = dir.path().join(format!("{name}.csv"));
-        std::fs::write(&path, text).unwrap();
-        let s = import(
-            &ws,
-            table(name).unwrap(),
-            &[path],
-            &ImportOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
-        assert_eq!(s.rejected, 0, "{name}");
-    }
-    let ws = Workspace::open(ws.root()).unwrap();
-    Shop { _dir: dir, ws }
+    strata_testkit::shop(&[
+        ("customers", "customers.csv", CUSTOMERS),
+        ("orders", "orders.csv", ORDERS),
+        ("order_items", "order_items.csv", ITEMS),
+    ])
 }
 
 fn config() -> AnalyzeConfig {
@@ -243,7 +223,7 @@ async fn the_table_is_stored_queryable_and_replaced_whole() {
     // An import that commits while a table is computed makes the table stale: it is refused.
     let old = Workspace::open(ws.root()).unwrap();
     let p2 = profile(&old, &config()).await;
-    let more = shop._dir.path().join("more.csv");
+    let more = shop.dir().join("more.csv");
     std::fs::write(
         &more,
         "order_id,customer_id,ordered_at,paid_amount\nO9,C,2026-10-30 10:00,9.00\n",
