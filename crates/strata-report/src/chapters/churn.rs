@@ -4,8 +4,8 @@
 use strata_charts::{
     BarChart, Block, Cell, Format, Kpi, Section, Series, Table, XYChart, XYSeries, format_value,
 };
-use strata_churn::{ChurnModel, RiskTier, Scorer};
 use strata_churn::winback::{self, Candidate, Winback};
+use strata_churn::{ChurnModel, RiskTier, Scorer};
 
 use super::{Cx, HALF};
 use crate::Result;
