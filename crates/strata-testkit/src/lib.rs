@@ -5,9 +5,11 @@
 //! - [`shop`]: a temporary workspace with hand-written files imported through the real import
 //!   path ([`strata_import::import`]), every row accepted; [`shop_dir`] does the same for a
 //!   folder of fixture files named after their tables.
+//! - [`demo_shop`]: a generated demo shop of any size, every file imported.
 //! - [`rt`]: the multi-thread tokio runtime the analyses run on.
 //! - [`local`]: an Asia/Shanghai wall-clock time as the µs that the tables store.
 //! - [`slt`]: a runner for sqllogictest `.slt` files over a DataFusion session.
+//! - [`snapshot`]: golden files, rewritten with `STRATA_BLESS=1`.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +17,7 @@ use strata_import::{ImportOptions, import};
 use strata_store::{Workspace, table};
 
 pub mod slt;
+pub mod snapshot;
 
 /// A workspace in a temporary folder, removed when the shop is dropped.
 pub struct Shop {
@@ -80,6 +83,41 @@ pub fn shop_dir(folder: &Path) -> Shop {
         .map(|(t, f, s)| (t.as_str(), f.as_str(), s.as_str()))
         .collect();
     shop(&refs)
+}
+
+/// A demo shop of `customers` (the demo's default seed and end day, so the same shop every
+/// time), every generated file imported through the real import path with no row rejected.
+pub fn demo_shop(customers: u64) -> Shop {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let cfg = strata_demo::DemoConfig {
+        customers,
+        ..strata_demo::DemoConfig::default()
+    };
+    let f = strata_demo::generate(&cfg, &data, &mut |_| {})
+        .unwrap()
+        .files;
+    let ws = Workspace::init(&dir.path().join("ws")).unwrap();
+    for (name, path) in [
+        ("customers", &f.customers),
+        ("orders", &f.orders),
+        ("order_items", &f.order_items),
+        ("events", &f.events),
+        ("reviews", &f.reviews),
+    ] {
+        let s = import(
+            &ws,
+            table(name).unwrap(),
+            std::slice::from_ref(path),
+            &ImportOptions::default(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(s.rejected, 0, "{name}");
+    }
+    let ws = Workspace::open(ws.root()).unwrap();
+    Shop { dir, ws }
 }
 
 /// A crate's folder, read when the test runs: the target folder is shared between checkouts,

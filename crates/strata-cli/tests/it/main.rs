@@ -4,18 +4,13 @@ mod analyze;
 mod behaviour;
 mod churn;
 mod clv;
+mod golden;
 mod import;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The crate's folder, read when the test runs: `env!` would bake in the folder the binary was
-/// built in, which is stale when a shared target folder serves a checkout at another path.
-pub fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-}
+pub use strata_testkit::manifest_dir;
 
 pub fn strata() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_strata"));
@@ -81,16 +76,10 @@ pub fn query(ws: &Path, sql: &str) -> String {
 #[test]
 fn data_model_doc_is_generated_from_the_schema() {
     let generated = ok(&["schema", "--markdown"]);
-    let path = manifest_dir().join("../../docs/data-model.md");
-    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-    if std::env::var_os("STRATA_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
-        return;
-    }
-    assert!(
-        on_disk == generated,
-        "docs/data-model.md is out of date; regenerate it with \
-         `STRATA_BLESS=1 cargo test -p strata-cli data_model_doc`"
+    strata_testkit::snapshot::check(
+        &manifest_dir().join("../../docs/data-model.md"),
+        &generated,
+        "STRATA_BLESS=1 cargo test -p strata-cli data_model_doc",
     );
 }
 

@@ -3,8 +3,6 @@
 //! change to the report's layout or words shows here as a readable diff; bless it with
 //! `STRATA_BLESS=1 cargo test -p strata-report report_structure`.
 
-use std::path::PathBuf;
-
 use strata_charts::Lang;
 
 use crate::{demo_shop, report};
@@ -19,33 +17,14 @@ fn report_structure_matches_the_snapshots() {
 
 /// Compares `actual` with the snapshot `file`, or writes it when `STRATA_BLESS` is set.
 fn check(file: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = strata_testkit::manifest_dir()
         .join("tests/it/snapshots")
         .join(file);
-    if std::env::var_os("STRATA_BLESS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .filter(|(_, (e, a))| e != a)
-            .take(5)
-            .map(|(i, (e, a))| format!("line {}:\n  snapshot: {e}\n  now:      {a}", i + 1))
-            .collect();
-        panic!(
-            "the report's structure differs from {} ({} lines there, {} now):\n{}\n\
-             if the change is meant, bless it with \
-             `STRATA_BLESS=1 cargo test -p strata-report report_structure`",
-            path.display(),
-            expected.lines().count(),
-            actual.lines().count(),
-            diff.join("\n")
-        );
-    }
+    strata_testkit::snapshot::check(
+        &path,
+        actual,
+        "STRATA_BLESS=1 cargo test -p strata-report report_structure",
+    );
 }
 
 /// Elements whose text is structure (fixed words), not data.
