@@ -1,8 +1,24 @@
 //! `strata clv` on CDNOW, against the published values (../shared/data/cdnow/REFERENCE.md).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::{ok, user_error};
+
+/// `strata clv summarize --transactions FILE` with the `rest` of the arguments; its stdout.
+fn summarize(file: impl AsRef<Path>, rest: &[&str]) -> String {
+    ok(&summarize_args(file.as_ref(), rest))
+}
+
+/// The same, insisting on a user error; its stderr.
+fn summarize_error(file: impl AsRef<Path>, rest: &[&str]) -> String {
+    user_error(&summarize_args(file.as_ref(), rest))
+}
+
+fn summarize_args<'a>(file: &'a Path, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["clv", "summarize", "--transactions", file.to_str().unwrap()];
+    args.extend_from_slice(rest);
+    args
+}
 
 fn testdata(name: &str) -> PathBuf {
     crate::manifest_dir()
@@ -27,28 +43,27 @@ fn field(line: &str, name: &str) -> f64 {
 fn summarize_reproduces_the_published_cdnow_summary() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("summary.csv");
-    ok(&[
-        "clv",
-        "summarize",
-        "--transactions",
-        testdata("CDNOW_sample.txt").to_str().unwrap(),
-        "--customer",
-        "2",
-        "--date",
-        "3",
-        "--amount",
-        "5",
-        "--period",
-        "day",
-        "--unit-days",
-        "7",
-        "--end",
-        "1998-06-30",
-        "--calibration-end",
-        "1997-09-30",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    summarize(
+        testdata("CDNOW_sample.txt"),
+        &[
+            "--customer",
+            "2",
+            "--date",
+            "3",
+            "--amount",
+            "5",
+            "--period",
+            "day",
+            "--unit-days",
+            "7",
+            "--end",
+            "1998-06-30",
+            "--calibration-end",
+            "1997-09-30",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
     let ours = std::fs::read_to_string(&out).unwrap();
     let published = std::fs::read_to_string(testdata("cdnow_customers_summary.csv")).unwrap();
     let ours: Vec<Vec<f64>> = ours
@@ -164,30 +179,12 @@ fn bad_transaction_files_name_the_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("tx.csv");
     std::fs::write(&f, "buyer,day,amount\nA,2026-01-01,10\nB,yesterday,5\n").unwrap();
-    let e = user_error(&[
-        "clv",
-        "summarize",
-        "--transactions",
-        f.to_str().unwrap(),
-        "--customer",
-        "buyer",
-        "--date",
-        "day",
-    ]);
+    let e = summarize_error(&f, &["--customer", "buyer", "--date", "day"]);
     assert!(
         e.contains("line 3, column 2: `yesterday` is not a date"),
         "{e}"
     );
-    let e = user_error(&[
-        "clv",
-        "summarize",
-        "--transactions",
-        f.to_str().unwrap(),
-        "--customer",
-        "client",
-        "--date",
-        "day",
-    ]);
+    let e = summarize_error(&f, &["--customer", "client", "--date", "day"]);
     assert!(
         e.contains("no customer column `client`") && e.contains("buyer, day, amount"),
         "{e}"
@@ -205,20 +202,19 @@ fn quoted_amounts_decimal_commas_headers_and_no_amounts() {
         "id,date,amount\nA,2026-01-01,\"1,299.00\"\nA,2026-01-05,\"1,000.00\"\nB,2026-01-02,5\n",
     )
     .unwrap();
-    let s = ok(&[
-        "clv",
-        "summarize",
-        "--transactions",
-        f.to_str().unwrap(),
-        "--customer",
-        "1",
-        "--date",
-        "2",
-        "--amount",
-        "3",
-        "--end",
-        "2026-01-10",
-    ]);
+    let s = summarize(
+        &f,
+        &[
+            "--customer",
+            "1",
+            "--date",
+            "2",
+            "--amount",
+            "3",
+            "--end",
+            "2026-01-10",
+        ],
+    );
     assert_eq!(
         s,
         "customer_id,frequency,recency,T,monetary_value\nA,1,4,9,1000\nB,0,0,8,0\n"
@@ -229,35 +225,33 @@ fn quoted_amounts_decimal_commas_headers_and_no_amounts() {
         "id;date;amount\nA;2026-01-01;12,50\nA;2026-01-03;7,25\n",
     )
     .unwrap();
-    let s = ok(&[
-        "clv",
-        "summarize",
-        "--transactions",
-        g.to_str().unwrap(),
-        "--customer",
-        "id",
-        "--date",
-        "date",
-        "--amount",
-        "amount",
-        "--end",
-        "2026-01-10",
-    ]);
+    let s = summarize(
+        &g,
+        &[
+            "--customer",
+            "id",
+            "--date",
+            "date",
+            "--amount",
+            "amount",
+            "--end",
+            "2026-01-10",
+        ],
+    );
     assert!(s.ends_with("A,1,2,9,7.25\n"), "{s}");
     // Without amounts there is no monetary column, and the summary reads back.
     let out = dir.path().join("s.csv");
-    ok(&[
-        "clv",
-        "summarize",
-        "--transactions",
-        f.to_str().unwrap(),
-        "--customer",
-        "id",
-        "--date",
-        "date",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    summarize(
+        &f,
+        &[
+            "--customer",
+            "id",
+            "--date",
+            "date",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(
         text.starts_with("customer_id,frequency,recency,T\n"),

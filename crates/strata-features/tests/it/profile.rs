@@ -303,28 +303,13 @@ async fn an_empty_workspace_and_bad_settings_are_user_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lifetime_value_on_a_demo_shop_is_fitted_checked_and_sane() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = strata_demo::DemoConfig {
+    let shop = strata_testkit::demo_shop_with(&strata_demo::DemoConfig {
         customers: 600,
         events: false,
         ..strata_demo::DemoConfig::default()
-    };
-    let files = strata_demo::generate(&cfg, &dir.path().join("data"), &mut |_| {})
-        .unwrap()
-        .files;
-    let ws = Workspace::init(&dir.path().join("ws")).unwrap();
-    for (name, path) in [("customers", &files.customers), ("orders", &files.orders)] {
-        import(
-            &ws,
-            table(name).unwrap(),
-            std::slice::from_ref(path),
-            &ImportOptions::default(),
-            &mut |_| {},
-        )
-        .unwrap();
-    }
-    let ws = Workspace::open(ws.root()).unwrap();
-    let p = profile(&ws, &AnalyzeConfig::default()).await;
+    });
+    let ws = &shop.ws;
+    let p = profile(ws, &AnalyzeConfig::default()).await;
     let v = p.meta.value.as_ref().unwrap();
     assert_eq!(v.skipped, None);
     assert!(
