@@ -183,6 +183,62 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Where lines start in a text stream, for the line numbers an editor shows. The csv crate's
+/// own line count follows `\n` only and loses a line per record in CRLF files (and every line in
+/// CR-only files), so rows are numbered here instead: the reader notes each line start as bytes
+/// pass through (a line ends at `\n`, `\r\n` or a lone `\r`), and [`Lines::line_at`] turns a
+/// record's byte offset into its line. Only starts not yet asked for are kept, so memory is
+/// bounded by the lines in the parser's read-ahead buffer.
+#[derive(Default)]
+struct Lines {
+    /// Byte offsets of line starts after the last one asked for, in order.
+    starts: std::collections::VecDeque<u64>,
+    /// Line of the last offset asked for (1-based).
+    line: u64,
+}
+
+impl Lines {
+    /// The line (1-based) of the byte at `offset`; offsets must come in increasing order.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.starts.front().is_some_and(|&s| s <= offset) {
+            self.starts.pop_front();
+            self.line += 1;
+        }
+        self.line + 1
+    }
+}
+
+struct LineReader<R> {
+    inner: R,
+    offset: u64,
+    after_cr: bool,
+    lines: Rc<std::cell::RefCell<Lines>>,
+}
+
+impl<R: Read> Read for LineReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut lines = self.lines.borrow_mut();
+        let mut last = 0;
+        for i in memchr::memchr2_iter(b'\n', b'\r', &buf[..n]) {
+            let at = self.offset + i as u64 + 1;
+            // The \n of a \r\n ends no second line. The line starts right after the \r: the
+            // csv parser, which stops at the \r, starts the next record at the \n.
+            let crlf = buf[i] == b'\n' && self.after_cr && i == last;
+            if !crlf {
+                lines.starts.push_back(at);
+            }
+            self.after_cr = buf[i] == b'\r';
+            last = i + 1;
+        }
+        if n > 0 && last < n {
+            self.after_cr = false;
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// Labels for the cells of each canonical column: the header and its position.
 fn labels_for(table: &TableSpec, resolved: &Resolved, headers: &[String]) -> Vec<String> {
     table
@@ -366,6 +422,7 @@ struct CsvSource {
     labels: Vec<String>,
     width: usize,
     count: Rc<Cell<u64>>,
+    lines: Rc<std::cell::RefCell<Lines>>,
     info: SourceInfo,
 }
 
@@ -432,6 +489,13 @@ impl CsvSource {
             let mut bom = [0u8; 3];
             input.read_exact(&mut bom).map_err(io_err(path))?;
         }
+        let lines = Rc::new(std::cell::RefCell::new(Lines::default()));
+        let input: Box<dyn Read> = Box::new(LineReader {
+            inner: input,
+            offset: 0,
+            after_cr: false,
+            lines: Rc::clone(&lines),
+        });
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -491,6 +555,7 @@ impl CsvSource {
             resolved,
             labels,
             count,
+            lines,
         })
     }
 }
@@ -516,7 +581,10 @@ impl Source for CsvSource {
                 continue;
             }
             row.clear();
-            row.line = self.record.position().map_or(0, |p| p.line());
+            row.line = self
+                .record
+                .position()
+                .map_or(0, |p| self.lines.borrow_mut().line_at(p.byte()));
             row.labels.clone_from(&self.labels);
             if self.record.len() > self.width
                 && self.record.iter().skip(self.width).any(|c| !c.is_empty())

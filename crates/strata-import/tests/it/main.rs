@@ -1,5 +1,7 @@
 //! Import of each input format into a workspace, checked through what lands in the tables.
 
+mod lines;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
