@@ -169,7 +169,9 @@ pub enum Staleness {
 
 /// Whether the workspace's customer table is current (`None`) or why not.
 pub fn staleness(ws: &Workspace, model: Option<&ChurnModel>) -> Option<Staleness> {
-    let history = &ws.manifest().history;
+    // The changes that make up the current state: after an undo, those of the generation it
+    // restored (an undone import does not make the restored table stale).
+    let history = ws.manifest().lineage();
     let Some(at) = history
         .iter()
         .rposition(|h| h.operation == PROFILE_OPERATION)

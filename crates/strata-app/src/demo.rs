@@ -130,7 +130,15 @@ pub fn demo(
     crate::session::init(&ws_dir)?;
     let mut session = Session::open(&ws_dir, &Overrides::default())?;
     // The generator writes Shanghai times and CNY whatever the environment says.
-    let opts = ImportOptions::default();
+    let mut opts = ImportOptions::default();
+    // A demo shop may end in the future (`--end`); its own times are not typos.
+    let end_of_data = req
+        .config
+        .end
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_micros());
+    opts.values.now_us = end_of_data.map(|e| e.max(chrono::Utc::now().timestamp_micros()));
     let f = &generated.files;
     for (table, path) in [
         ("customers", &f.customers),

@@ -19,7 +19,10 @@ pub struct ImportRequest {
     pub files: Vec<PathBuf>,
     /// Column mappings `COLUMN=HEADER`, on top of `mapping_file`.
     pub map: Vec<String>,
-    /// A TOML mapping file: `[orders] order_id = "单号"`.
+    /// Value mappings `COLUMN:VALUE=CANONICAL` (`status:待评价=paid`), on top of
+    /// `mapping_file`.
+    pub map_values: Vec<String>,
+    /// A TOML mapping file: `[orders] order_id = "单号"`, `[orders.values.status]`.
     pub mapping_file: Option<PathBuf>,
     /// csv, tsv, xlsx, jsonl or parquet, when the extension does not say.
     pub format: Option<String>,
@@ -35,6 +38,8 @@ pub struct ImportRequest {
     pub strict: bool,
     /// Where rejected rows go (default: the workspace's rejects folder).
     pub rejects: Option<PathBuf>,
+    /// Updates replace stored rows whole instead of keeping the columns the file lacks.
+    pub replace_rows: bool,
 }
 
 /// The table named `name` (its SQL or its command-line spelling).
@@ -60,6 +65,9 @@ pub fn options(session: &Session, req: &ImportRequest) -> Result<ImportOptions> 
             ))
         })?;
         mapping.add(table.name, col.trim(), header.trim())?;
+    }
+    for v in &req.map_values {
+        mapping.add_value_spec(table.name, v)?;
     }
     let format = req
         .format
@@ -106,6 +114,7 @@ pub fn options(session: &Session, req: &ImportRequest) -> Result<ImportOptions> 
         mapping,
         strict: req.strict,
         rejects_path: req.rejects.clone(),
+        replace_rows: req.replace_rows,
     })
 }
 

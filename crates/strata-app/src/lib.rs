@@ -5,7 +5,7 @@
 //! - [`settings`]: `strata.toml`, the environment and overrides, resolved in one place.
 //! - [`session`]: a workspace opened with its settings; its DataFusion session with every table
 //!   and analysis table function; the runtime blocking calls run their queries on.
-//! - Operations: [`import`], [`analyze`] (the customer table, with churn columns, and whether a
+//! - Operations: [`import`], [`history`] (history, undo, targeted deletes), [`analyze`] (the customer table, with churn columns, and whether a
 //!   stored one is current), [`report`], [`churn`], [`behaviour`], [`clv`] (on files),
 //!   [`demo`], [`schema`].
 //! - [`export`]: CSV with a byte-order mark, XLSX and JSON, to any writer or atomically to a
@@ -22,6 +22,7 @@ pub mod clv;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod history;
 pub mod import;
 pub mod progress;
 pub mod report;

@@ -41,8 +41,8 @@ pub struct Session {
 impl Session {
     /// Opens the workspace at `root` and resolves its settings (file, environment, overrides).
     pub fn open(root: &Path, overrides: &Overrides) -> Result<Session> {
-        let ws = Workspace::open(root)?;
         let settings = Settings::load(root, overrides)?;
+        let ws = Workspace::open(root)?.with_keep(settings.history_keep);
         Ok(Session { ws, settings })
     }
 
@@ -53,7 +53,7 @@ impl Session {
     /// The workspace as it is now (after a write this session made or another process did).
     pub fn reopen(&mut self) -> Result<()> {
         let root: PathBuf = self.ws.root().to_path_buf();
-        self.ws = Workspace::open(&root)?;
+        self.ws = Workspace::open(&root)?.with_keep(self.settings.history_keep);
         Ok(())
     }
 

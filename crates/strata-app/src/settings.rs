@@ -30,6 +30,13 @@ currency = "CNY"
 decimal_comma = false
 # true when dates like 03/04/2026 mean 3 April.
 day_first = false
+# Times later than the import's clock plus this many days are rejected as typos (a wrong year
+# would move the analysis date); raise it for shops that export scheduled orders.
+future_tolerance_days = 1
+
+[history]
+# Earlier generations kept for `strata undo` (their files stay on disk until they fall out).
+keep = 10
 
 [analyze]
 # Analysis date; default: the day of the latest order.
@@ -183,9 +190,18 @@ pub struct File {
     #[serde(default)]
     pub import: ImportFile,
     #[serde(default)]
+    pub history: HistoryFile,
+    #[serde(default)]
     pub analyze: AnalyzeConfig,
     #[serde(default)]
     pub churn: ChurnConfig,
+}
+
+/// `[history]` of the settings file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryFile {
+    pub keep: Option<u64>,
 }
 
 /// `[import]` of the settings file.
@@ -196,6 +212,7 @@ pub struct ImportFile {
     pub currency: Option<String>,
     pub decimal_comma: Option<bool>,
     pub day_first: Option<bool>,
+    pub future_tolerance_days: Option<f64>,
 }
 
 impl File {
@@ -240,6 +257,8 @@ pub struct Settings {
     /// The customer table's settings; `timezone` is always set and `as_of` as resolved.
     pub analyze: AnalyzeConfig,
     pub churn: ChurnConfig,
+    /// Earlier generations a commit keeps for undo.
+    pub history_keep: usize,
 }
 
 impl Settings {
@@ -267,6 +286,15 @@ impl Settings {
         values.day_first = flag(o.day_first, env, "STRATA_DAY_FIRST")?
             .or(file.import.day_first)
             .unwrap_or(false);
+        if let Some(days) = file.import.future_tolerance_days {
+            if !(days.is_finite() && (0.0..=36_500.0).contains(&days)) {
+                return Err(Error::invalid(format!(
+                    "[import] future_tolerance_days = {days}: expected a number of days from 0 \
+                     to 36500 (1: times up to a day after the import are accepted)"
+                )));
+            }
+            values.future_tolerance_secs = Some((days * 86_400.0).round() as i64);
+        }
 
         let mut analyze = file.analyze;
         // The analysis reads times in its own zone when the file sets one, else import's.
@@ -288,10 +316,20 @@ impl Settings {
                 ))
             })?);
         }
+        let history_keep = match file.history.keep {
+            None => strata_store::DEFAULT_KEEP,
+            Some(k) if k <= 1000 => k as usize,
+            Some(k) => {
+                return Err(Error::invalid(format!(
+                    "[history] keep = {k}: expected 0 to 1000 earlier generations (0: no undo)"
+                )));
+            }
+        };
         Ok(Settings {
             values,
             analyze,
             churn: file.churn,
+            history_keep,
         })
     }
 
@@ -432,5 +470,29 @@ mod tests {
         let env = env_of(&[("STRATA_AS_OF", "soon")]);
         let e = Settings::resolve(File::default(), &env, &Overrides::default()).unwrap_err();
         assert!(e.to_string().contains("STRATA_AS_OF `soon`"), "{e}");
+        let e = Settings::resolve(
+            file("[import]\nfuture_tolerance_days = -1\n"),
+            &none,
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("[import] future_tolerance_days = -1: expected a number of days"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn future_tolerance_is_a_day_unless_the_file_says_otherwise() {
+        let none = env_of(&[]);
+        let s = Settings::resolve(File::default(), &none, &Overrides::default()).unwrap();
+        assert_eq!(s.values.future_tolerance_secs, Some(86_400));
+        let f = file("[import]\nfuture_tolerance_days = 7\n");
+        let s = Settings::resolve(f, &none, &Overrides::default()).unwrap();
+        assert_eq!(s.values.future_tolerance_secs, Some(7 * 86_400));
+        let f = file("[import]\nfuture_tolerance_days = 0.5\n");
+        let s = Settings::resolve(f, &none, &Overrides::default()).unwrap();
+        assert_eq!(s.values.future_tolerance_secs, Some(43_200));
     }
 }

@@ -19,7 +19,11 @@ pub struct ImportArgs {
     /// Map a column: canonical=HEADER, for example order_id=单号. Repeatable.
     #[arg(long = "map", value_name = "COLUMN=HEADER")]
     pub map: Vec<String>,
-    /// A TOML mapping file: [orders] order_id = "单号".
+    /// Read a value as another: COLUMN:VALUE=CANONICAL, for example status:待评价=paid.
+    /// Repeatable.
+    #[arg(long = "map-value", value_name = "COLUMN:VALUE=CANONICAL")]
+    pub map_values: Vec<String>,
+    /// A TOML mapping file: [orders] order_id = "单号"; [orders.values.status] "待评价" = "paid".
     #[arg(long, env = "STRATA_MAPPING")]
     pub mapping: Option<PathBuf>,
     /// File format, when the extension does not say: csv, tsv, xlsx, jsonl, parquet.
@@ -55,6 +59,10 @@ pub struct ImportArgs {
     /// Where to write rejected rows (default: the workspace's rejects folder).
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// Replace updated rows whole, emptying the columns the file lacks (by default they keep
+    /// their stored values).
+    #[arg(long)]
+    pub replace_rows: bool,
 }
 
 pub fn run(ws: &Path, quiet: bool, a: &ImportArgs) -> Result<()> {
@@ -71,6 +79,7 @@ pub fn run(ws: &Path, quiet: bool, a: &ImportArgs) -> Result<()> {
         table: a.table.clone(),
         files: a.files.clone(),
         map: a.map.clone(),
+        map_values: a.map_values.clone(),
         mapping_file: a.mapping.clone(),
         format: a.format.clone(),
         encoding: a.encoding.clone(),
@@ -79,6 +88,7 @@ pub fn run(ws: &Path, quiet: bool, a: &ImportArgs) -> Result<()> {
         no_table_check: a.no_table_check,
         strict: a.strict,
         rejects: a.rejects.clone(),
+        replace_rows: a.replace_rows,
     };
     let bar = Bar::new(quiet);
     let summary = strata_app::import::import(&session, &req, &mut |p| bar.update(p));
@@ -110,10 +120,62 @@ pub fn print_summary(s: &ImportSummary) {
             println!("    columns not used: {}", f.info.unused_columns.join(", "));
         }
     }
+    let superseded = if s.superseded > 0 {
+        format!(", {} superseded by a later row", s.superseded)
+    } else {
+        String::new()
+    };
     println!(
-        "{}: {} read, {} imported, {} updated, {} duplicated, {} rejected; {} rows now ({:.1}s)",
+        "{}: {} read, {} imported, {} updated, {} duplicated{superseded}, {} rejected; {} rows now ({:.1}s)",
         s.table, s.read, s.inserted, s.updated, s.duplicated, s.rejected, s.rows_after, s.seconds
     );
+    if !s.committed {
+        println!(
+            "  nothing changed: the workspace stays at generation {}",
+            s.generation
+        );
+    }
+    if s.superseded > 0 {
+        println!(
+            "  {} rows had the key of a later row in the same import: the last one of each key counts",
+            s.superseded
+        );
+    }
+    if s.patched > 0 {
+        println!(
+            "  {} updated rows kept their stored {} (not in the file; --replace-rows empties them)",
+            s.patched,
+            s.kept_columns.join(", ")
+        );
+    }
+    if !s.customer_changes.is_empty() {
+        println!(
+            "  {} orders now belong to another customer:",
+            s.customer_changes.len()
+        );
+        for c in s.customer_changes.iter().take(5) {
+            println!("    {}: {} → {}", c.order_id, c.from, c.to);
+        }
+        if s.customer_changes.len() > 5 {
+            println!("    … and {} more", s.customer_changes.len() - 5);
+        }
+        if let Some(p) = &s.changes_file {
+            println!("  all of them: {}", p.display());
+        }
+    }
+    if s.negative_refunds > 0 {
+        println!(
+            "  {} refunds written with a negative amount: stored as refunded orders for the amount paid",
+            s.negative_refunds
+        );
+    }
+    if s.zero_amount_paid > 0 {
+        println!(
+            "  {} paid orders have a zero amount (gifts, full-discount coupons, or a missing amount): \
+             they count as orders but add nothing to spend",
+            s.zero_amount_paid
+        );
+    }
     if let Some(path) = &s.rejects_file {
         for r in &s.sample_rejects {
             println!(

@@ -6,6 +6,7 @@ mod behaviour;
 mod churn;
 mod clv;
 mod demo;
+mod history;
 mod import;
 mod output;
 mod query;
@@ -71,6 +72,12 @@ enum Command {
     Report(report::ReportArgs),
     /// Tables, row counts and the history of imports.
     Status,
+    /// What each generation of the workspace changed, newest first.
+    History(history::HistoryArgs),
+    /// Take back the latest change (or go back to a kept generation), atomically.
+    Undo(history::UndoArgs),
+    /// Delete the rows of a table where a condition holds (try --dry-run first).
+    Delete(history::DeleteArgs),
     /// The canonical tables: columns, types and the header names recognised.
     Schema(query::SchemaArgs),
     /// Generate a synthetic shop and run the pipeline on it end to end.
@@ -129,6 +136,9 @@ fn main() -> ExitCode {
         Command::Channels(args) => behaviour::channels(ws, &args),
         Command::Report(args) => report::run(ws, &args),
         Command::Status => query::status(ws),
+        Command::History(args) => history::history(ws, &args),
+        Command::Undo(args) => history::undo(ws, &args),
+        Command::Delete(args) => history::delete(ws, &args),
         Command::Schema(args) => query::schema(&args),
         Command::Demo(args) => demo::run(cli.quiet, &args),
     };

@@ -27,7 +27,7 @@ use strata_store::{HistoryEntry, TableSpec, Workspace};
 pub use build::Reject;
 pub use error::{ImportError, Result};
 pub use mapping::Mapping;
-pub use merge::Counts;
+pub use merge::{Counts, CustomerChange};
 pub use source::{Format, ReadOptions, SourceInfo};
 pub use value::ValueOptions;
 
@@ -47,6 +47,9 @@ pub struct ImportOptions {
     /// Where to write rejected rows; by default `rejects/<table>-<generation>.csv` in the
     /// workspace.
     pub rejects_path: Option<PathBuf>,
+    /// An update replaces the stored row whole, emptying the columns its file lacks. By default
+    /// it patches: columns the file lacks keep their stored values.
+    pub replace_rows: bool,
 }
 
 /// Where an import is, for progress bars.
@@ -66,7 +69,7 @@ pub struct FileSummary {
     pub rejected: u64,
 }
 
-/// What an import did. `read = inserted + updated + duplicated + rejected`.
+/// What an import did. `read = inserted + updated + duplicated + superseded + rejected`.
 #[derive(Debug, Clone)]
 pub struct ImportSummary {
     pub table: &'static str,
@@ -75,9 +78,25 @@ pub struct ImportSummary {
     pub inserted: u64,
     pub updated: u64,
     pub duplicated: u64,
+    /// Rows followed later in the import by another row with the same key: the last one wins.
+    pub superseded: u64,
     pub rejected: u64,
     pub rejects_file: Option<PathBuf>,
     pub sample_rejects: Vec<Reject>,
+    /// Updated rows that kept the stored values of `kept_columns`, which their file lacks.
+    pub patched: u64,
+    pub kept_columns: Vec<&'static str>,
+    /// Orders that now belong to another customer, and the file that lists them all.
+    pub customer_changes: Vec<CustomerChange>,
+    pub changes_file: Option<PathBuf>,
+    /// Whether the import changed the table; an import that only repeats what is stored (or
+    /// whose rows were all rejected with `--strict` off) commits nothing.
+    pub committed: bool,
+    /// Paid orders with a zero amount (a gift, a full-discount coupon, or a missing amount),
+    /// imported and counted here so that the summary says so.
+    pub zero_amount_paid: u64,
+    /// Refunds exported with a negative amount, stored as refunded orders for what was paid.
+    pub negative_refunds: u64,
     pub generation: u64,
     pub rows_after: u64,
     pub seconds: f64,
@@ -217,8 +236,9 @@ fn import_rows(
     bytes_total: u64,
 ) -> Result<ImportSummary> {
     let generation = txn.generation();
-    let mut stager = merge::Stager::new(table, &mut txn)?;
-    let mut builder = build::BatchBuilder::new(table, opts.values.clone());
+    let mut stager = merge::Stager::new(table, &mut txn, opts.replace_rows)?;
+    let mut builder =
+        build::BatchBuilder::new(table, opts.values.clone(), opts.mapping.value_maps(table));
     let mut row = source::RowBuf::new(table);
     let mut summaries = Vec::new();
     let mut bytes_before = 0;
@@ -235,7 +255,8 @@ fn import_rows(
                 rejects.push(r)?;
             }
             if builder.len() >= BATCH_ROWS {
-                stager.add(&builder.finish())?;
+                let (batch, masks) = builder.finish();
+                stager.add(&batch, &masks)?;
             }
             if read % 8192 == 0 {
                 progress(&Progress {
@@ -263,7 +284,8 @@ fn import_rows(
         });
     }
     if builder.len() > 0 {
-        stager.add(&builder.finish())?;
+        let (batch, masks) = builder.finish();
+        stager.add(&batch, &masks)?;
     }
     rejects.close()?;
     progress(&Progress {
@@ -286,6 +308,17 @@ fn import_rows(
     record.insert("updated".to_string(), counts.updated);
     record.insert("duplicated".to_string(), counts.duplicated);
     record.insert("rejected".to_string(), rejects.count);
+    for (name, n) in [
+        ("superseded", counts.superseded),
+        ("patched", counts.patched),
+        ("customer_changes", counts.customer_changes.len() as u64),
+        ("zero_amount_paid", builder.zero_amount_paid),
+        ("negative_refunds", builder.negative_refunds),
+    ] {
+        if n > 0 {
+            record.insert(name.to_string(), n);
+        }
+    }
     txn.record(HistoryEntry {
         generation,
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -294,12 +327,31 @@ fn import_rows(
         sources: files.iter().map(|p| p.display().to_string()).collect(),
         counts: record,
     });
-    let manifest = txn.commit()?;
-    let rows_after = manifest.tables.get(table.name).map_or(0, |t| t.rows());
     debug_assert_eq!(
         read,
-        counts.inserted + counts.updated + counts.duplicated + rejects.count
+        counts.inserted + counts.updated + counts.duplicated + counts.superseded + rejects.count
     );
+    let changes_file = if counts.customer_changes.is_empty() {
+        None
+    } else {
+        let path = rejects.path.with_file_name(format!(
+            "{}-{generation:06}-customer-changes.csv",
+            table.name
+        ));
+        write_customer_changes(&path, &counts.customer_changes)?;
+        Some(path)
+    };
+    // Nothing new: the workspace stays as it is, without a generation that changes nothing.
+    let committed = counts.inserted + counts.updated > 0;
+    let (generation, rows_after) = if committed {
+        let manifest = txn.commit()?;
+        let rows = manifest.tables.get(table.name).map_or(0, |t| t.rows());
+        (generation, rows)
+    } else {
+        let base = txn.base();
+        let rows = base.tables.get(table.name).map_or(0, |t| t.rows());
+        (base.generation, rows)
+    };
     Ok(ImportSummary {
         table: table.name,
         files: summaries,
@@ -307,13 +359,42 @@ fn import_rows(
         inserted: counts.inserted,
         updated: counts.updated,
         duplicated: counts.duplicated,
+        superseded: counts.superseded,
         rejected: rejects.count,
         rejects_file: (rejects.count > 0).then(|| rejects.path.clone()),
         sample_rejects: std::mem::take(&mut rejects.sample),
+        patched: counts.patched,
+        kept_columns: counts.kept_columns,
+        customer_changes: counts.customer_changes,
+        changes_file,
+        committed,
+        zero_amount_paid: builder.zero_amount_paid,
+        negative_refunds: builder.negative_refunds,
         generation,
         rows_after,
         seconds: 0.0,
     })
+}
+
+/// Lists orders that changed customer, as CSV with a byte-order mark (for Excel).
+fn write_customer_changes(path: &Path, changes: &[CustomerChange]) -> Result<()> {
+    let io = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut out = Vec::from("\u{feff}order_id,old_customer_id,new_customer_id\n".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        for c in changes {
+            w.write_record([&c.order_id, &c.from, &c.to])
+                .map_err(|e| io(std::io::Error::other(e)))?;
+        }
+        w.flush().map_err(io)?;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, out).map_err(io)
 }
 
 /// Reads a mapping file (TOML, see [`Mapping::from_toml`]).

@@ -4,14 +4,22 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use strata_store::{TABLES, TableSpec};
+use strata_store::{Kind, TABLES, TableSpec, Vocab};
 
 use crate::error::{ImportError, Result};
 
-/// User mappings: for each table, canonical column → header in the file.
+/// User mappings: for each table, canonical column → header in the file, and values to read
+/// as others (a status the built-in synonyms do not know, a channel's local name).
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     tables: BTreeMap<String, BTreeMap<String, String>>,
+    /// (table, column) → folded value in the file → value to read instead.
+    values: BTreeMap<(String, String), BTreeMap<String, String>>,
+}
+
+/// How values are matched: trimmed, ASCII case ignored.
+pub(crate) fn value_key(s: &str) -> String {
+    s.trim().to_ascii_lowercase()
 }
 
 impl Mapping {
@@ -20,28 +28,111 @@ impl Mapping {
     /// [orders]
     /// order_id = "单号"
     /// paid_amount = "成交金额(元)"
+    ///
+    /// [orders.values.status]
+    /// "待评价" = "paid"
     /// ```
     pub fn from_toml(text: &str, origin: &Path) -> Result<Mapping> {
-        let parsed: BTreeMap<String, BTreeMap<String, String>> =
-            toml::from_str(text).map_err(|e| ImportError::Mapping {
-                detail: format!("{}: {e}", origin.display()),
-            })?;
+        let at = |detail: String| ImportError::Mapping {
+            detail: format!("{}: {detail}", origin.display()),
+        };
+        let parsed: BTreeMap<String, BTreeMap<String, toml::Value>> =
+            toml::from_str(text).map_err(|e| at(e.to_string()))?;
+        let located = |e: ImportError| match e {
+            ImportError::Mapping { detail } => at(detail),
+            other => other,
+        };
         let mut m = Mapping::default();
         for (table, cols) in parsed {
-            for (field, header) in cols {
-                m.add(&table, &field, &header).map_err(|e| match e {
-                    ImportError::Mapping { detail } => ImportError::Mapping {
-                        detail: format!("{}: {detail}", origin.display()),
-                    },
-                    other => other,
-                })?;
+            for (field, value) in cols {
+                match (field.as_str(), value) {
+                    (_, toml::Value::String(header)) => {
+                        m.add(&table, &field, &header).map_err(located)?
+                    }
+                    ("values", toml::Value::Table(columns)) => {
+                        for (column, pairs) in columns {
+                            let toml::Value::Table(pairs) = pairs else {
+                                return Err(at(format!(
+                                    "[{table}.values.{column}] must be a table of \"value in the \
+                                     file\" = \"value to read\" pairs"
+                                )));
+                            };
+                            for (from, to) in pairs {
+                                let toml::Value::String(to) = to else {
+                                    return Err(at(format!(
+                                        "[{table}.values.{column}] \"{from}\": expected a text \
+                                         value such as \"paid\""
+                                    )));
+                                };
+                                m.add_value(&table, &column, &from, &to).map_err(located)?;
+                            }
+                        }
+                    }
+                    (_, other) => {
+                        return Err(at(format!(
+                            "[{table}] {field} = {other}: expected the header text that feeds \
+                             the column, such as {field} = \"单号\" (value mappings go in \
+                             [{table}.values.COLUMN])"
+                        )));
+                    }
+                }
             }
         }
         Ok(m)
     }
 
-    /// Adds one `table.field = header` entry, checking that the column exists.
-    pub fn add(&mut self, table: &str, field: &str, header: &str) -> Result<()> {
+    /// Adds a value mapping from `COLUMN:VALUE=CANONICAL` (`status:待评价=paid`) for `table`.
+    pub fn add_value_spec(&mut self, table: &str, spec: &str) -> Result<()> {
+        let parsed = spec
+            .split_once(':')
+            .and_then(|(col, rest)| rest.split_once('=').map(|(from, to)| (col, from, to)));
+        match parsed {
+            Some((col, from, to)) if !col.trim().is_empty() && !from.trim().is_empty() => {
+                self.add_value(table, col.trim(), from, to.trim())
+            }
+            _ => Err(ImportError::Mapping {
+                detail: format!(
+                    "value mapping `{spec}`: expected COLUMN:VALUE=CANONICAL, such as \
+                     status:待评价=paid"
+                ),
+            }),
+        }
+    }
+
+    /// Reads `from` in `table.field` as `to`. A closed vocabulary's target must be one of its
+    /// values (or a synonym of one).
+    pub fn add_value(&mut self, table: &str, field: &str, from: &str, to: &str) -> Result<()> {
+        let spec = self.check_column(table, field)?;
+        let kind = spec.field(field).map(|f| f.kind);
+        let check = match kind {
+            Some(Kind::Vocab(Vocab::Status)) => crate::value::norm_status(to).map(|_| ()),
+            Some(Kind::Vocab(Vocab::Gender)) => crate::value::norm_gender(to).map(|_| ()),
+            _ => Ok(()),
+        };
+        check.map_err(|e| ImportError::Mapping {
+            detail: format!("value mapping {field}: `{from}` = `{to}`: `{to}` is not valid, {e}"),
+        })?;
+        self.values
+            .entry((spec.name.to_string(), field.to_string()))
+            .or_default()
+            .insert(value_key(from), to.to_string());
+        Ok(())
+    }
+
+    /// The value mappings of `table`, per column index.
+    pub(crate) fn value_maps(&self, table: &TableSpec) -> Vec<Option<BTreeMap<String, String>>> {
+        table
+            .fields
+            .iter()
+            .map(|f| {
+                self.values
+                    .get(&(table.name.to_string(), f.name.to_string()))
+                    .cloned()
+            })
+            .collect()
+    }
+
+    fn check_column(&self, table: &str, field: &str) -> Result<&'static TableSpec> {
         let spec = strata_store::table(table).ok_or_else(|| ImportError::Mapping {
             detail: format!(
                 "unknown table `{table}`; expected one of {}",
@@ -61,6 +152,12 @@ impl Mapping {
                 ),
             });
         }
+        Ok(spec)
+    }
+
+    /// Adds one `table.field = header` entry, checking that the column exists.
+    pub fn add(&mut self, table: &str, field: &str, header: &str) -> Result<()> {
+        let spec = self.check_column(table, field)?;
         self.tables
             .entry(spec.name.to_string())
             .or_default()

@@ -11,13 +11,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray};
-use arrow::compute::filter_record_batch;
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, UInt32Array};
+use arrow::compute::{filter_record_batch, interleave, nullif, take_record_batch};
 use arrow::record_batch::RecordBatch;
 use arrow::row::{RowConverter, Rows, SortField};
 use strata_store::{Part, PartWriter, RowKey, TableSpec, Transaction, read_part};
-use xxhash_rust::xxh3::{xxh3_64, xxh3_128_with_seed};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed, xxh3_128_with_seed};
 
+use crate::build::bit;
 use crate::error::Result;
 
 const READ_BATCH: usize = 64 * 1024;
@@ -97,7 +98,12 @@ type KeyMap = HashMap<u128, Slot, BuildHasherDefault<PassThrough>>;
 
 #[derive(Clone, Copy)]
 struct Slot {
+    /// Hash of the columns in `mask`, seeded with the mask.
     content: u64,
+    /// The columns the row's file had; an update keeps the stored values of the others.
+    mask: u64,
+    /// Hash of the customer, for tables whose rows belong to one (orders).
+    customer: u64,
     /// Position of the row among all staged rows.
     row: u64,
     state: SlotState,
@@ -111,14 +117,31 @@ enum SlotState {
 }
 
 /// What happened to the rows read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Rows whose key was not in the table.
     pub inserted: u64,
-    /// Rows whose key was stored (or came earlier in this import) with other values.
+    /// Rows whose key was stored with other values.
     pub updated: u64,
     /// Rows identical to a stored row or to an earlier row of this import.
     pub duplicated: u64,
+    /// Rows followed later in this import by a row with the same key and other values: the
+    /// last one wins.
+    pub superseded: u64,
+    /// Updated rows that kept the stored values of columns their file does not have.
+    pub patched: u64,
+    /// The columns those rows kept, in table order.
+    pub kept_columns: Vec<&'static str>,
+    /// Orders that now belong to another customer than the stored row said.
+    pub customer_changes: Vec<CustomerChange>,
+}
+
+/// A stored order that a re-import gave to another customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerChange {
+    pub order_id: String,
+    pub from: String,
+    pub to: String,
 }
 
 /// Hashes rows of one table's schema: the key (or the whole row where the key is missing)
@@ -152,6 +175,36 @@ impl Hashes {
 
     fn content_rows(&self, batch: &RecordBatch) -> Result<Rows> {
         Ok(self.row_conv.convert_columns(batch.columns())?)
+    }
+
+    /// Content hashes of every row over the columns of its mask (the others read as null),
+    /// seeded with the mask; `full` are the rows of the whole batch when already converted.
+    fn contents(
+        &self,
+        batch: &RecordBatch,
+        masks: &[u64],
+        all: u64,
+        full: &Rows,
+    ) -> Result<Vec<u64>> {
+        let hash = |rows: &Rows, i: usize| xxh3_64_with_seed(rows.row(i).as_ref(), masks[i]);
+        if masks.iter().all(|&m| m == all) {
+            return Ok((0..batch.num_rows()).map(|i| hash(full, i)).collect());
+        }
+        let columns = batch
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(c, a)| {
+                let lacking: BooleanArray = masks.iter().map(|m| Some(m & bit(c) == 0)).collect();
+                if lacking.true_count() == 0 {
+                    Ok(Arc::clone(a))
+                } else {
+                    nullif(a, &lacking)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let rows = self.row_conv.convert_columns(&columns)?;
+        Ok((0..batch.num_rows()).map(|i| hash(&rows, i)).collect())
     }
 
     /// Key hashes of every row; `content` is needed only for tables that fall back to it.
@@ -211,42 +264,98 @@ pub(crate) struct Stager {
     dropped: Bits,
     next_row: u64,
     counts: Counts,
+    /// Every column of the table, as a mask.
+    all: u64,
+    /// Whether an update keeps the stored values of columns its file lacks (not with
+    /// `--replace-rows`, nor for tables identified by content, where a row with fewer columns
+    /// is another row).
+    patch: bool,
+    /// The customer column of tables whose rows belong to one customer (orders).
+    customer: Option<usize>,
+    /// Stored rows that patched rows take their missing columns from, and for each patched
+    /// staged row, which donor row (batch, row) it takes them from
+    donors: Vec<RecordBatch>,
+    /// and the columns its file had.
+    donor_of: HashMap<u64, (u32, u32, u64)>,
+    /// Union of the columns patched rows kept.
+    kept: u64,
+    /// Customer changes found while reconciling: (order id, stored customer, staged row).
+    changes: Vec<(String, String, u64)>,
 }
 
 impl Stager {
-    pub fn new(table: &'static TableSpec, txn: &mut Transaction) -> Result<Stager> {
+    pub fn new(
+        table: &'static TableSpec,
+        txn: &mut Transaction,
+        replace_rows: bool,
+    ) -> Result<Stager> {
+        assert!(table.fields.len() <= 64, "column masks hold 64 columns");
         let staged = txn.new_part_path(table)?;
         let writer = PartWriter::create(&staged.1, table.schema())?;
+        let hashes = Hashes::new(table)?;
         Ok(Stager {
             table,
-            hashes: Hashes::new(table)?,
+            patch: !replace_rows && !hashes.whole_row_fallback,
+            hashes,
             writer: Some(writer),
             staged,
             seen: KeyMap::default(),
             dropped: Bits::default(),
             next_row: 0,
             counts: Counts::default(),
+            all: (0..table.fields.len()).fold(0, |m, i| m | bit(i)),
+            customer: (table.name == "orders")
+                .then(|| table.index_of("customer_id"))
+                .flatten(),
+            donors: Vec::new(),
+            donor_of: HashMap::new(),
+            kept: 0,
+            changes: Vec::new(),
         })
     }
 
-    /// Stages a batch of parsed rows, folding repeats within this import.
-    pub fn add(&mut self, batch: &RecordBatch) -> Result<()> {
+    /// Hashes of the customer of each row (0 for tables without one).
+    fn customers(&self, batch: &RecordBatch) -> Vec<u64> {
+        match self.customer {
+            Some(c) => {
+                let ids = batch.column(c).as_string::<i32>();
+                (0..batch.num_rows())
+                    .map(|i| xxh3_64(ids.value(i).as_bytes()))
+                    .collect()
+            }
+            None => vec![0; batch.num_rows()],
+        }
+    }
+
+    /// Stages a batch of parsed rows with the columns each row's file had, folding repeats
+    /// within this import: the last row of a key wins.
+    pub fn add(&mut self, batch: &RecordBatch, masks: &[u64]) -> Result<()> {
+        debug_assert_eq!(masks.len(), batch.num_rows());
+        let masks: Vec<u64> = if self.patch {
+            masks.to_vec()
+        } else {
+            vec![self.all; batch.num_rows()]
+        };
         let content = self.hashes.content_rows(batch)?;
         let keys = self
             .hashes
             .keys(&self.hashes.key_arrays(batch), Some(&content))?;
+        let hashes = self.hashes.contents(batch, &masks, self.all, &content)?;
+        let customers = self.customers(batch);
         for (i, key) in keys.into_iter().enumerate() {
             let row = self.next_row + i as u64;
-            let h = xxh3_64(content.row(i).as_ref());
+            let h = hashes[i];
             match self.seen.get_mut(&key) {
                 Some(slot) if slot.content == h => {
                     self.counts.duplicated += 1;
                     self.dropped.set(row);
                 }
                 Some(slot) => {
-                    self.counts.updated += 1;
+                    self.counts.superseded += 1;
                     self.dropped.set(slot.row);
                     slot.content = h;
+                    slot.mask = masks[i];
+                    slot.customer = customers[i];
                     slot.row = row;
                 }
                 None => {
@@ -254,6 +363,8 @@ impl Stager {
                         key,
                         Slot {
                             content: h,
+                            mask: masks[i],
+                            customer: customers[i],
                             row,
                             state: SlotState::New,
                         },
@@ -285,6 +396,14 @@ impl Stager {
                 SlotState::ReplacesStored => self.counts.updated += 1,
             }
         }
+        self.counts.patched = self.donor_of.len() as u64;
+        self.counts.kept_columns = table
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.kept & bit(*i) != 0)
+            .map(|(_, f)| f.name)
+            .collect();
         // Write the staged rows that survive as the new part.
         let (file, path) = self.staged.clone();
         let kept = self.seen.len() as u64
@@ -293,9 +412,12 @@ impl Stager {
                 .values()
                 .filter(|s| s.state == SlotState::SameAsStored)
                 .count() as u64;
+        if !self.changes.is_empty() {
+            self.customer_changes(&path)?;
+        }
         if kept == 0 {
             let _ = std::fs::remove_file(&path);
-        } else if !self.dropped.any() {
+        } else if !self.dropped.any() && self.donor_of.is_empty() {
             let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let part = Part {
                 file,
@@ -305,11 +427,21 @@ impl Stager {
             let part = cluster(txn, table, part)?;
             txn.add_part(table, part);
         } else {
+            let donors = arrow::compute::concat_batches(&table.schema(), &self.donors)?;
+            let offsets: Vec<u32> = self
+                .donors
+                .iter()
+                .scan(0u32, |at, b| {
+                    let o = *at;
+                    *at += b.num_rows() as u32;
+                    Some(o)
+                })
+                .collect();
             let (file2, path2) = txn.new_part_path(table)?;
             let mut w = PartWriter::create(&path2, table.schema())?;
             let mut at = 0u64;
             for batch in read_part(&path, None, READ_BATCH)? {
-                let batch = batch?;
+                let batch = self.patched(&batch?, at, &donors, &offsets)?;
                 let mask: BooleanArray = (0..batch.num_rows() as u64)
                     .map(|i| Some(!self.dropped.get(at + i)))
                     .collect();
@@ -331,6 +463,82 @@ impl Stager {
             txn.add_part(table, part);
         }
         Ok(self.counts)
+    }
+
+    /// The staged rows of `batch` (the first at staged position `at`) with the columns their
+    /// file lacked taken from the stored rows they update.
+    fn patched(
+        &self,
+        batch: &RecordBatch,
+        at: u64,
+        donors: &RecordBatch,
+        offsets: &[u32],
+    ) -> Result<RecordBatch> {
+        let from: Vec<Option<(usize, u64)>> = (0..batch.num_rows())
+            .map(|i| {
+                let row = at + i as u64;
+                self.donor_of
+                    .get(&row)
+                    .map(|&(b, r, mask)| ((offsets[b as usize] + r) as usize, mask))
+            })
+            .collect();
+        if from.iter().all(Option::is_none) {
+            return Ok(batch.clone());
+        }
+        let columns = batch
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(c, staged)| {
+                let stored = donors.column(c);
+                let indices: Vec<(usize, usize)> = from
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| match f {
+                        Some((d, mask)) if mask & bit(c) == 0 => (1, *d),
+                        _ => (0, i),
+                    })
+                    .collect();
+                if indices.iter().all(|&(a, _)| a == 0) {
+                    Ok(Arc::clone(staged))
+                } else {
+                    interleave(&[staged.as_ref(), stored.as_ref()], &indices)
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(RecordBatch::try_new(batch.schema(), columns)?)
+    }
+
+    /// Reads the new customer of every order whose customer changed from the staged part.
+    fn customer_changes(&mut self, path: &std::path::Path) -> Result<()> {
+        let Some(c) = self.customer else {
+            return Ok(());
+        };
+        let mut wanted: HashMap<u64, usize> = HashMap::new();
+        for (i, (_, _, row)) in self.changes.iter().enumerate() {
+            wanted.insert(*row, i);
+        }
+        let mut to = vec![String::new(); self.changes.len()];
+        let mut at = 0u64;
+        for batch in read_part(path, Some(&[c]), READ_BATCH)? {
+            let batch = batch?;
+            let ids = batch.column(0).as_string::<i32>();
+            for i in 0..batch.num_rows() {
+                if let Some(&k) = wanted.get(&(at + i as u64)) {
+                    to[k] = ids.value(i).to_string();
+                }
+            }
+            at += batch.num_rows() as u64;
+        }
+        let mut changes: Vec<CustomerChange> = self
+            .changes
+            .drain(..)
+            .zip(to)
+            .map(|((order_id, from, _), to)| CustomerChange { order_id, from, to })
+            .collect();
+        changes.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        self.counts.customer_changes = changes;
+        Ok(())
     }
 
     /// Checks one stored part for keys of this import: identical rows make the staged copy
@@ -362,20 +570,54 @@ impl Stager {
             let keys = self
                 .hashes
                 .keys(&self.hashes.key_arrays(&batch), Some(&content))?;
+            // Each stored row is compared over the columns of the staged row with its key.
+            let masks: Vec<u64> = keys
+                .iter()
+                .map(|k| self.seen.get(k).map_or(self.all, |s| s.mask))
+                .collect();
+            let hashes = self.hashes.contents(&batch, &masks, self.all, &content)?;
+            let customers = self.customers(&batch);
             let mut keep = Vec::with_capacity(batch.num_rows());
+            let mut donor_rows: Vec<u32> = Vec::new();
             for (i, key) in keys.iter().enumerate() {
                 let mut k = true;
                 if let Some(slot) = self.seen.get_mut(key) {
-                    if slot.content == xxh3_64(content.row(i).as_ref()) {
+                    if slot.content == hashes[i] {
                         slot.state = SlotState::SameAsStored;
                         self.dropped.set(slot.row);
                     } else {
                         slot.state = SlotState::ReplacesStored;
                         k = false;
                         removed += 1;
+                        if slot.mask != self.all {
+                            // Columns the file lacks that hold a value worth keeping.
+                            for c in 0..batch.num_columns() {
+                                if slot.mask & bit(c) == 0 && batch.column(c).is_valid(i) {
+                                    self.kept |= bit(c);
+                                }
+                            }
+                            self.donor_of.insert(
+                                slot.row,
+                                (self.donors.len() as u32, donor_rows.len() as u32, slot.mask),
+                            );
+                            donor_rows.push(i as u32);
+                        }
+                        if customers[i] != slot.customer
+                            && let Some(c) = self.customer
+                        {
+                            let order = self.hashes.key_cols[0];
+                            let text = |col: usize| {
+                                batch.column(col).as_string::<i32>().value(i).to_string()
+                            };
+                            self.changes.push((text(order), text(c), slot.row));
+                        }
                     }
                 }
                 keep.push(Some(k));
+            }
+            if !donor_rows.is_empty() {
+                self.donors
+                    .push(take_record_batch(&batch, &UInt32Array::from(donor_rows))?);
             }
             batches.push((batch, BooleanArray::from(keep)));
         }

@@ -19,6 +19,12 @@ pub struct ValueOptions {
     pub day_first: bool,
     /// Currency to assume when a value carries none ("CNY"); used by callers of `parse_money`.
     pub default_currency: &'static str,
+    /// Times later than the import's start plus this many seconds are rejected as typos (a year
+    /// off, a day and month swapped); `None` accepts any time. Default: one day.
+    pub future_tolerance_secs: Option<i64>,
+    /// The import's start in µs since the epoch, which the future check counts from; `None`
+    /// reads the clock when the import starts.
+    pub now_us: Option<i64>,
 }
 
 impl Default for ValueOptions {
@@ -28,8 +34,28 @@ impl Default for ValueOptions {
             decimal_comma: false,
             day_first: false,
             default_currency: "CNY",
+            future_tolerance_secs: Some(86_400),
+            now_us: None,
         }
     }
+}
+
+/// Whether an id is a number in scientific notation (`2.61012E+17`), as Excel writes an id it
+/// has turned into a number: the digits past the fifteenth (past the sixth as shown) are gone.
+pub fn is_scientific_id(s: &str) -> bool {
+    let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else {
+        return false;
+    };
+    // Excel always writes the sign (`E+17`); an id like `3E10` without it is left alone.
+    let Some(exponent) = exponent.strip_prefix('+') else {
+        return false;
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ pub enum StoreError {
         found: u32,
         expected: u32,
     },
+    #[error("{}", unreachable_message(*generation, *current, *oldest))]
+    Unreachable {
+        generation: u64,
+        current: u64,
+        oldest: Option<u64>,
+    },
     #[error("unknown time zone `{0}`; expected an IANA name such as Asia/Shanghai or UTC")]
     UnknownTimezone(String),
     #[error("{path}: {source}", path = .path.display())]
@@ -78,7 +84,8 @@ impl StoreError {
             | StoreError::Locked { .. } => ErrorKind::Conflict,
             StoreError::UnknownTable(_)
             | StoreError::ManifestVersion { .. }
-            | StoreError::UnknownTimezone(_) => ErrorKind::Invalid,
+            | StoreError::UnknownTimezone(_)
+            | StoreError::Unreachable { .. } => ErrorKind::Invalid,
             _ => ErrorKind::Internal,
         }
     }
@@ -87,6 +94,22 @@ impl StoreError {
     /// failures of the machine or of strata itself.
     pub fn is_user_error(&self) -> bool {
         self.kind().is_user_error()
+    }
+}
+
+fn unreachable_message(generation: u64, current: u64, oldest: Option<u64>) -> String {
+    if generation >= current {
+        return format!(
+            "cannot go back to generation {generation}: the workspace is at generation {current}; expected an earlier one"
+        );
+    }
+    match oldest {
+        Some(o) => format!(
+            "cannot go back to generation {generation}: it is no longer kept; the oldest generation undo can reach is {o} (the workspace keeps the last few, `[history] keep` in strata.toml)"
+        ),
+        None => format!(
+            "cannot go back to generation {generation}: the workspace keeps no earlier generations (`[history] keep` in strata.toml)"
+        ),
     }
 }
 

@@ -20,4 +20,7 @@ pub use schema::{FieldSpec, Kind, RowKey, TABLES, TableSpec, Vocab, table};
 pub use session::session;
 pub use timezone::{DEFAULT_TIMEZONE, parse_timezone};
 
-pub use workspace::{HistoryEntry, Manifest, Part, TableName, TableState, Transaction, Workspace};
+pub use workspace::{
+    DEFAULT_KEEP, HistoryEntry, Manifest, Part, RESTORED_KEY, Snapshot, TableName, TableState,
+    Transaction, UNDO_OPERATION, Workspace,
+};

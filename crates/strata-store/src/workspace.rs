@@ -3,7 +3,8 @@
 //!
 //! Layout:
 //! ```text
-//! DIR/manifest.json           which parts make up each table, and the history of changes
+//! DIR/manifest.json           which parts make up each table, the part lists of the last few
+//!                             generations (for undo), and the history of changes
 //! DIR/tables/<table>/*.parquet part files; only those named in the manifest are data
 //! DIR/.lock                   held by the one writer
 //! ```
@@ -64,6 +65,63 @@ pub struct Manifest {
     /// What each commit did, oldest first.
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+    /// The tables of the generations before this one that undo can still reach, oldest first.
+    /// Their part files are kept until they fall out of this list.
+    #[serde(default)]
+    pub kept: Vec<Snapshot>,
+}
+
+/// The tables as one earlier generation committed them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub generation: u64,
+    pub tables: BTreeMap<String, TableState>,
+}
+
+/// How many earlier generations a workspace keeps for undo unless told otherwise.
+pub const DEFAULT_KEEP: usize = 10;
+
+/// The history operation of an undo; its counts name the generation restored under
+/// [`RESTORED_KEY`].
+pub const UNDO_OPERATION: &str = "undo";
+/// The count of an undo's history entry that holds the generation it restored.
+pub const RESTORED_KEY: &str = "restored_generation";
+
+impl Manifest {
+    /// Generations undo can go back to, oldest first.
+    pub fn reachable(&self) -> impl Iterator<Item = u64> + '_ {
+        self.kept.iter().map(|s| s.generation)
+    }
+
+    /// The history entries whose changes make up the current state, oldest first: an undo is
+    /// replaced by the entries of the generation it restored, so a change that was undone does
+    /// not count.
+    pub fn lineage(&self) -> Vec<&HistoryEntry> {
+        self.lineage_at(self.generation)
+    }
+
+    /// The history entries whose changes make up the state of `generation`, oldest first.
+    pub fn lineage_at(&self, generation: u64) -> Vec<&HistoryEntry> {
+        let by_generation: std::collections::HashMap<u64, &HistoryEntry> =
+            self.history.iter().map(|h| (h.generation, h)).collect();
+        let mut out = Vec::new();
+        let mut g = generation;
+        while g > 0 {
+            match by_generation.get(&g) {
+                Some(h) if h.operation == UNDO_OPERATION => match h.counts.get(RESTORED_KEY) {
+                    Some(&to) if to < g => g = to,
+                    _ => g -= 1,
+                },
+                Some(h) => {
+                    out.push(*h);
+                    g -= 1;
+                }
+                None => g -= 1,
+            }
+        }
+        out.reverse();
+        out
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -111,6 +169,8 @@ fn now() -> String {
 pub struct Workspace {
     root: PathBuf,
     manifest: Manifest,
+    /// Earlier generations a commit keeps for undo.
+    keep: usize,
 }
 
 impl Workspace {
@@ -145,11 +205,13 @@ impl Workspace {
                 .map(|t| (t.name.to_string(), TableState::default()))
                 .collect(),
             history: Vec::new(),
+            kept: Vec::new(),
         };
         write_manifest(root, &manifest)?;
         Ok(Workspace {
             root: root.to_path_buf(),
             manifest,
+            keep: DEFAULT_KEEP,
         })
     }
 
@@ -159,7 +221,19 @@ impl Workspace {
         Ok(Workspace {
             root: root.to_path_buf(),
             manifest,
+            keep: DEFAULT_KEEP,
         })
+    }
+
+    /// The same workspace, whose commits keep `keep` earlier generations for undo.
+    pub fn with_keep(mut self, keep: usize) -> Workspace {
+        self.keep = keep;
+        self
+    }
+
+    /// How many earlier generations a commit keeps.
+    pub fn keep(&self) -> usize {
+        self.keep
     }
 
     pub fn root(&self) -> &Path {
@@ -211,6 +285,7 @@ impl Workspace {
             written: Vec::new(),
             committed: false,
             counter: 0,
+            keep: self.keep,
             _lock: lock,
         })
     }
@@ -272,6 +347,20 @@ fn write_manifest(root: &Path, manifest: &Manifest) -> Result<()> {
         .map_err(io(&path))
 }
 
+/// The part files of every table the manifest names, in its current state or a kept one.
+fn live_files(manifest: &Manifest) -> HashSet<(String, String)> {
+    let states = std::iter::once(&manifest.tables).chain(manifest.kept.iter().map(|s| &s.tables));
+    let mut live = HashSet::new();
+    for tables in states {
+        for (t, state) in tables {
+            for p in &state.parts {
+                live.insert((t.clone(), p.file.clone()));
+            }
+        }
+    }
+    live
+}
+
 /// Deletes part files in table folders that the manifest does not name: leftovers of a writer
 /// that failed or was killed before it committed.
 fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
@@ -288,22 +377,25 @@ fn remove_orphans(root: &Path, manifest: &Manifest) -> Result<()> {
             }
         }
     }
+    for s in &manifest.kept {
+        for name in s.tables.keys() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    let live = live_files(manifest);
     for t in &names {
         let dir = table_dir(root, t.as_str());
         let Ok(entries) = fs::read_dir(&dir) else {
             continue;
         };
-        let live: HashSet<&str> = manifest
-            .tables
-            .get(t.as_str())
-            .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
-            .unwrap_or_default();
         for e in entries.flatten() {
             let name = e.file_name();
-            let name = name.to_string_lossy();
+            let name = name.to_string_lossy().into_owned();
             // Only part files are ours to remove; anything else a person put here stays.
             let ours = name.starts_with("part-") && name.ends_with(".parquet");
-            if ours && !live.contains(name.as_ref()) && e.path().is_file() {
+            if ours && !live.contains(&(t.clone(), name)) && e.path().is_file() {
                 tracing::debug!(file = %e.path().display(), "removing a file no manifest names");
                 fs::remove_file(e.path()).map_err(io(e.path()))?;
             }
@@ -373,6 +465,7 @@ pub struct Transaction {
     written: Vec<PathBuf>,
     committed: bool,
     counter: u32,
+    keep: usize,
     _lock: WriteLock,
 }
 
@@ -457,6 +550,26 @@ impl Transaction {
             .parts = parts;
     }
 
+    /// Makes every table what it was at `generation`, one of the generations the workspace
+    /// keeps ([`Manifest::reachable`]); the files are shared, nothing is copied.
+    pub fn restore(&mut self, generation: u64) -> Result<()> {
+        let snapshot = self
+            .base
+            .kept
+            .iter()
+            .find(|s| s.generation == generation)
+            .ok_or_else(|| StoreError::Unreachable {
+                generation,
+                current: self.base.generation,
+                oldest: self.base.kept.first().map(|s| s.generation),
+            })?;
+        self.next.tables = snapshot.tables.clone();
+        for t in TABLES {
+            self.next.tables.entry(t.name.to_string()).or_default();
+        }
+        Ok(())
+    }
+
     /// Records what this commit did in the manifest's history.
     pub fn record(&mut self, entry: HistoryEntry) {
         self.next.history.push(entry);
@@ -474,23 +587,22 @@ impl Transaction {
         }
         self.next.generation = self.generation();
         self.next.updated_at = now();
+        // The generation this one replaces joins the kept ones; the oldest beyond the window
+        // fall out.
+        self.next.kept.push(Snapshot {
+            generation: self.base.generation,
+            tables: self.base.tables.clone(),
+        });
+        let excess = self.next.kept.len().saturating_sub(self.keep);
+        self.next.kept.drain(..excess);
         write_manifest(&self.root, &self.next)?;
         self.committed = true;
-        // The old manifest is gone, so parts it named and the new one does not are garbage.
-        // A failure here loses nothing: the next writer removes them.
-        for t in table_names(&[&self.base, &self.next]) {
-            let live: HashSet<&str> = self
-                .next
-                .tables
-                .get(t)
-                .map(|s| s.parts.iter().map(|p| p.file.as_str()).collect())
-                .unwrap_or_default();
-            if let Some(old) = self.base.tables.get(t) {
-                for p in &old.parts {
-                    if !live.contains(p.file.as_str()) {
-                        let _ = fs::remove_file(table_dir(&self.root, t).join(&p.file));
-                    }
-                }
+        // The old manifest is gone, so parts it named (current or kept) and the new one does
+        // not are garbage. A failure here loses nothing: the next writer removes them.
+        let live = live_files(&self.next);
+        for (t, file) in live_files(&self.base) {
+            if !live.contains(&(t.clone(), file.clone())) {
+                let _ = fs::remove_file(table_dir(&self.root, t.as_str()).join(&file));
             }
         }
         Ok(self.next.clone())
@@ -601,5 +713,131 @@ mod tests {
         std::fs::write(dir.path().join("manifest.json"), b"{ not json").unwrap();
         let e = Workspace::open(dir.path()).unwrap_err();
         assert!(e.to_string().contains("manifest.json is unreadable"), "{e}");
+    }
+
+    fn entry(generation: u64, operation: &str, restored: Option<u64>) -> HistoryEntry {
+        HistoryEntry {
+            generation,
+            at: now(),
+            operation: operation.into(),
+            table: "orders".into(),
+            sources: Vec::new(),
+            counts: restored
+                .map(|g| (RESTORED_KEY.to_string(), g))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Commits one new order part; returns its file name.
+    fn commit_part(ws: &Workspace) -> String {
+        let mut txn = ws.begin().unwrap();
+        let part = write_empty_part(&mut txn);
+        let file = part.file.clone();
+        txn.add_part(&ORDERS, part);
+        txn.record(entry(txn.generation(), "import", None));
+        txn.commit().unwrap();
+        file
+    }
+
+    #[test]
+    fn commits_keep_the_last_generations_files_and_prune_older_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap().with_keep(2);
+        let files: Vec<String> = (0..3).map(|_| commit_part(&ws)).collect();
+        // Each commit replaces every order part with a new one, so only kept generations hold
+        // the older files.
+        let replace = |ws: &Workspace| {
+            let mut txn = ws.begin().unwrap();
+            let part = write_empty_part(&mut txn);
+            txn.replace_table(&ORDERS, vec![part.clone()]);
+            txn.commit().unwrap();
+            part.file
+        };
+        let last = replace(&ws);
+        let m = Workspace::open(dir.path()).unwrap().manifest().clone();
+        assert_eq!(m.generation, 4);
+        assert_eq!(m.reachable().collect::<Vec<_>>(), vec![2, 3]);
+        let path = |f: &str| table_dir(dir.path(), &ORDERS).join(f);
+        // Generation 3 named all three files: all kept; nothing older than 2 remains.
+        for f in &files {
+            assert!(path(f).exists(), "{f} is named by a kept generation");
+        }
+        assert!(path(&last).exists());
+        // The next writer's orphan sweep leaves kept files alone.
+        drop(ws.begin().unwrap());
+        assert!(path(&files[2]).exists());
+        // Two more replacements push generations 2 and 3 out: their files go.
+        replace(&ws);
+        replace(&ws);
+        let m = Workspace::open(dir.path()).unwrap().manifest().clone();
+        assert_eq!(m.reachable().collect::<Vec<_>>(), vec![4, 5]);
+        for f in &files {
+            assert!(!path(f).exists(), "{f} fell out of the window");
+        }
+        assert!(path(&last).exists(), "generation 4 is still kept");
+    }
+
+    #[test]
+    fn restore_brings_back_a_kept_generation_and_refuses_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::init(dir.path()).unwrap().with_keep(3);
+        let a = commit_part(&ws);
+        let b = commit_part(&ws);
+        let _c = commit_part(&ws);
+        let _d = commit_part(&ws);
+        let mut txn = ws.begin().unwrap();
+        let e = txn.restore(0).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert!(
+            e.to_string()
+                .contains("the oldest generation undo can reach is 1"),
+            "{e}"
+        );
+        let e = txn.restore(4).unwrap_err();
+        assert!(
+            e.to_string().contains("the workspace is at generation 4"),
+            "{e}"
+        );
+        txn.restore(2).unwrap();
+        txn.record(entry(txn.generation(), UNDO_OPERATION, Some(2)));
+        let m = txn.commit().unwrap();
+        assert_eq!(m.generation, 5);
+        let files: Vec<&str> = m.tables["orders"]
+            .parts
+            .iter()
+            .map(|p| p.file.as_str())
+            .collect();
+        assert_eq!(files, vec![a.as_str(), b.as_str()]);
+        // Generation 4 is kept, so the undo itself can be undone.
+        assert_eq!(m.reachable().collect::<Vec<_>>(), vec![2, 3, 4]);
+        let ws = Workspace::open(dir.path()).unwrap();
+        for p in ws.part_paths(&ORDERS) {
+            assert!(p.exists());
+        }
+    }
+
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn lineage_leaves_out_what_an_undo_took_back() {
+        let mut m = Workspace::init(tempfile::tempdir().unwrap().path())
+            .unwrap()
+            .manifest()
+            .clone();
+        m.history = vec![
+            entry(1, "import", None),
+            entry(2, "analyze", None),
+            entry(3, "import", None),
+            entry(4, UNDO_OPERATION, Some(2)),
+        ];
+        m.generation = 4;
+        let ops: Vec<u64> = m.lineage().iter().map(|h| h.generation).collect();
+        assert_eq!(ops, vec![1, 2]);
+        // Undoing the undo restores generation 3: the import is back.
+        m.history.push(entry(5, UNDO_OPERATION, Some(3)));
+        m.generation = 5;
+        let ops: Vec<u64> = m.lineage().iter().map(|h| h.generation).collect();
+        assert_eq!(ops, vec![1, 2, 3]);
     }
 }

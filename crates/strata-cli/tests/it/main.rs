@@ -5,6 +5,7 @@ mod behaviour;
 mod churn;
 mod clv;
 mod golden;
+mod history;
 mod import;
 
 use std::path::{Path, PathBuf};

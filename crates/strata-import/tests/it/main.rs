@@ -1,6 +1,8 @@
 //! Import of each input format into a workspace, checked through what lands in the tables.
 
+mod guards;
 mod lines;
+mod updates;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -286,10 +288,17 @@ fn repeats_within_one_import_fold_and_counts_add_up() {
     );
     let s = f.import(&ORDERS, &[a.clone(), a], &ImportOptions::default());
     // 8 rows read: order 1 once new, three times the same; order 2 new, then changed, then
-    // the same two values again from the second copy of the file.
+    // the same two values again from the second copy of the file: three rows superseded by a
+    // later one, the last (25) wins.
     assert_eq!(s.read, 8);
-    assert_eq!(s.read, s.inserted + s.updated + s.duplicated + s.rejected);
-    assert_eq!(s.inserted, 2);
+    assert_eq!(
+        s.read,
+        s.inserted + s.updated + s.duplicated + s.superseded + s.rejected
+    );
+    assert_eq!(
+        (s.inserted, s.updated, s.duplicated, s.superseded),
+        (2, 0, 3, 3)
+    );
     let b = f.rows(&ORDERS);
     assert_eq!(b.num_rows(), 2);
     assert_eq!(cents(&b, "paid_amount"), vec![Some(1000), Some(2500)]);
