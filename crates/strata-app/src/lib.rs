@@ -8,6 +8,7 @@
 //! - Operations: [`import`], [`analyze`] (the customer table, with churn columns, and whether a
 //!   stored one is current), [`report`], [`churn`], [`behaviour`], [`clv`] (on files),
 //!   [`demo`], [`schema`].
+//! - [`dates`]: days as people write them; the analysis date against the data.
 //! - [`export`]: CSV with a byte-order mark, XLSX and JSON, to any writer or atomically to a
 //!   file.
 //! - [`error`]: one error type whose [`ErrorKind`] front ends map to exit codes and HTTP
@@ -19,6 +20,7 @@ pub mod analyze;
 pub mod behaviour;
 pub mod churn;
 pub mod clv;
+pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -48,10 +48,10 @@ pub struct FunnelArgs {
     #[arg(long)]
     pub by: Option<String>,
     /// First steps from this day (YYYY-MM-DD, local time) …
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub from: Option<chrono::NaiveDate>,
     /// … to this day, inclusive.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub to: Option<chrono::NaiveDate>,
     /// A second date range to compare with: FROM..TO (days, inclusive).
     #[arg(long, value_parser = parse_range)]
@@ -126,10 +126,11 @@ pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
 }
 
 fn parse_range(s: &str) -> std::result::Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
-    let bad = || format!("`{s}`: expected FROM..TO, two days such as 2026-01-01..2026-03-31");
-    let (a, b) = s.split_once("..").ok_or_else(bad)?;
-    let a = a.trim().parse().map_err(|_| bad())?;
-    let b = b.trim().parse().map_err(|_| bad())?;
+    let (a, b) = s.split_once("..").ok_or_else(|| {
+        format!("`{s}`: expected FROM..TO, two days such as 2026-01-01..2026-03-31")
+    })?;
+    let a = crate::date(a)?;
+    let b = crate::date(b)?;
     if b < a {
         return Err(format!("`{s}`: the range ends before it starts"));
     }

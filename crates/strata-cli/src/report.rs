@@ -31,7 +31,7 @@ pub struct ReportArgs {
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Analysis date when the customer table has to be (re)computed first.
-    #[arg(long, env = "STRATA_AS_OF")]
+    #[arg(long, env = "STRATA_AS_OF", value_parser = crate::date)]
     pub as_of: Option<chrono::NaiveDate>,
 }
 
