@@ -215,10 +215,7 @@ fn print_evaluation(model: &ChurnModel, ev: &Evaluation) {
         );
     }
     println!();
-    println!(
-        "  risk tiers: high from {:.3} ({}), medium from {:.3} ({})",
-        model.tiers.high, model.tiers.high_rule, model.tiers.medium, model.tiers.medium_rule
-    );
+    println!("  {}", model.tiers.explain());
     println!(
         "  {:<8} {:>10} {:>8} {:>11} {:>18}",
         "tier", "customers", "share", "churn rate", "churners caught"
@@ -290,6 +287,7 @@ fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
         100.0 * sum.share(sum.medium),
         sum.low,
     );
+    println!("{}", s.model.tiers.explain());
     let signals: Vec<String> = sum
         .signals
         .iter()
