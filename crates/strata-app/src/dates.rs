@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use strata_features::AnalysisMeta;
 
 /// The forms [`parse_date`] takes, for messages.
-pub const DATE_FORMS: &str = "YYYY-MM-DD (or YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD)";
+pub const DATE_FORMS: &str = "YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD)";
 
 /// A calendar day written `2026-10-01`, `2026/10/01`, `2026.10.1`, `20261001` or `2026年10月1日`.
 /// The error names the forms accepted, and says when the day does not exist.
@@ -33,7 +33,7 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         return Err(bad());
     }
     NaiveDate::from_ymd_opt(y as i32, m, d)
-        .ok_or_else(|| format!("`{text}`: there is no such day (expected a date as {DATE_FORMS})"))
+        .ok_or_else(|| format!("`{text}`: no such day; expected a date as {DATE_FORMS}"))
 }
 
 /// The analysis date of a customer table and how it came about.

@@ -238,12 +238,12 @@ pub fn funnel(ws: &Path, a: &FunnelArgs) -> Result<()> {
                 String::new()
             }
         );
-        if f.all.steps[0].units == 0 {
-            println!(
-                "nobody reached the first step ({}); check the step names against `strata query \"SELECT DISTINCT event_type, page FROM events\"`",
-                f.steps[0]
-            );
+        if let Some(d) = &r.denominator {
+            println!("{d}");
         }
+    }
+    for n in &r.notes {
+        eprintln!("note: {n}");
     }
     print_rounded(&r.tables, a.format)?;
     if let Some(p) = &a.output {

@@ -237,7 +237,7 @@ fn the_analysis_date_is_explained_counted_and_checked() {
     }
     let e = user_error(&["-w", w, "analyze", "--as-of", "2026-13-01"]);
     assert!(
-        e.contains("`2026-13-01`: there is no such day") && e.contains("YYYY-MM-DD"),
+        e.contains("`2026-13-01`: no such day") && e.contains("YYYY-MM-DD"),
         "{e}"
     );
     let e = user_error(&["-w", w, "analyze", "--as-of", "31/12/2026"]);
