@@ -8,6 +8,7 @@
 //! - Operations: [`import`], [`analyze`] (the customer table, with churn columns, and whether a
 //!   stored one is current), [`report`], [`churn`], [`behaviour`], [`clv`] (on files),
 //!   [`demo`], [`schema`].
+//! - [`vocabulary`]: notes on queries comparing folded columns with unfolded spellings.
 //! - [`dates`]: days as people write them; the analysis date against the data.
 //! - [`export`]: CSV with a byte-order mark, XLSX and JSON, to any writer or atomically to a
 //!   file.
@@ -30,6 +31,7 @@ pub mod report;
 pub mod schema;
 pub mod session;
 pub mod settings;
+pub mod vocabulary;
 
 pub use error::{Error, ErrorKind, Missing, Result};
 pub use progress::Progress;
