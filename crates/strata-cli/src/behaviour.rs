@@ -11,7 +11,7 @@ use strata_app::{Overrides, Result, Session};
 use strata_behaviour::funnel::{Order, Unit};
 use strata_behaviour::retention::{CohortBy, Period};
 
-use crate::output::{OutputFormat, print_rounded};
+use crate::output::{OutputFormat, print_batches};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OrderArg {
@@ -209,7 +209,7 @@ pub fn funnel(ws: &Path, a: &FunnelArgs) -> Result<()> {
                 &d.ids,
                 "dropped",
             )?,
-            None => print_rounded(&[d.table.slice(0, d.table.num_rows().min(20))], a.format)?,
+            None => print_batches(&[d.table.slice(0, d.table.num_rows().min(20))], a.format)?,
         }
         return Ok(());
     }
@@ -245,7 +245,7 @@ pub fn funnel(ws: &Path, a: &FunnelArgs) -> Result<()> {
     for n in &r.notes {
         eprintln!("note: {n}");
     }
-    print_rounded(&r.tables, a.format)?;
+    print_batches(&r.tables, a.format)?;
     if let Some(p) = &a.output {
         write_output(&session, p, &r.tables, &r.funnels, "funnel")?;
     }
@@ -303,13 +303,13 @@ pub fn retention(ws: &Path, a: &RetentionArgs) -> Result<()> {
             }
         );
     }
-    print_rounded(std::slice::from_ref(&triangle), a.format)?;
+    print_batches(std::slice::from_ref(&triangle), a.format)?;
     if !r.repurchase.is_empty() {
         let rep = r.repurchase_batch()?;
         if a.format.is_table() {
             println!("repurchase: a second paid order within … days of the first");
         }
-        print_rounded(std::slice::from_ref(&rep), a.format)?;
+        print_batches(std::slice::from_ref(&rep), a.format)?;
     }
     if let Some(p) = &a.output {
         // A file holds one table: the triangle (JSON holds everything).
@@ -335,7 +335,7 @@ pub fn paths(ws: &Path, a: &PathsArgs) -> Result<()> {
         );
     }
     let batch = p.to_batch()?;
-    print_rounded(std::slice::from_ref(&batch), a.format)?;
+    print_batches(std::slice::from_ref(&batch), a.format)?;
     if let Some(o) = &a.output {
         write_output(&session, o, &[batch], &p, "paths")?;
     }
@@ -373,7 +373,7 @@ pub fn channels(ws: &Path, a: &ChannelsArgs) -> Result<()> {
                 }
             );
         }
-        print_rounded(batches, a.format)?;
+        print_batches(batches, a.format)?;
     }
     if let Some(p) = &a.output {
         // The channel table (SQL reaches the others: page_speed(), behaviour_drivers()).

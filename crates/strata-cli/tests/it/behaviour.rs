@@ -209,6 +209,35 @@ fn funnel_names_steps_dates_and_denominators() {
     ]);
     assert_eq!(column(&csv, "units"), ["7", "6", "3", "2"]);
     assert_eq!(column(&csv, "step"), ["home", "product", "cart", "paid"]);
+    // Rates to four decimals in CSV, JSON and files (6/7 was 0.8571428571428571).
+    assert_eq!(column(&csv, "from_previous")[1], "0.8571");
+    let json = dir.path().join("f.json");
+    ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product,cart,paid",
+        "--window",
+        "1h",
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(text.contains("\"from_previous\": 0.8571,"), "{text}");
+    let file = dir.path().join("f.csv");
+    ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product,cart,paid",
+        "--window",
+        "1h",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read_to_string(&file).unwrap().contains(",0.8571,"));
 
     let o = crate::run(&[
         "-w",
