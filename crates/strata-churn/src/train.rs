@@ -116,14 +116,19 @@ impl Evaluation {
     /// The churn rate of every evaluation customer in `tier` or a higher one, taken together:
     /// what a tier's cut was chosen by (none when nobody is there).
     pub fn rate_from(&self, tier: RiskTier) -> Option<f64> {
-        let (mut churned, mut customers) = (0.0, 0usize);
-        let rank = |t: RiskTier| RiskTier::ALL.iter().position(|&x| x == t);
-        for t in self.tiers.iter().filter(|t| rank(t.tier) <= rank(tier)) {
-            churned += t.churn_rate.unwrap_or(0.0) * t.customers as f64;
-            customers += t.customers;
-        }
-        (customers > 0).then(|| churned / customers as f64)
+        rate_from(&self.tiers, tier)
     }
+}
+
+/// The churn rate of the customers of `tier` and the tiers above it, taken together.
+pub fn rate_from(tiers: &[TierEval], tier: RiskTier) -> Option<f64> {
+    let (mut churned, mut customers) = (0.0, 0usize);
+    let rank = |t: RiskTier| RiskTier::ALL.iter().position(|&x| x == t);
+    for t in tiers.iter().filter(|t| rank(t.tier) <= rank(tier)) {
+        churned += t.churn_rate.unwrap_or(0.0) * t.customers as f64;
+        customers += t.customers;
+    }
+    (customers > 0).then(|| churned / customers as f64)
 }
 
 /// Risk tier thresholds on the churn probability, and how each was chosen.
@@ -646,6 +651,15 @@ mod tests {
         assert_eq!(table[1].customers, 3);
         assert!((table[1].cumulative_recall - 6.0 / 7.0).abs() < 1e-12);
         assert_eq!(table[2].churn_rate, Some(0.25));
+        // What the cuts mean: the rate of everyone at or above, not each one's probability.
+        assert_eq!(rate_from(&table, RiskTier::High), Some(1.0));
+        assert_eq!(rate_from(&table, RiskTier::Medium), Some(0.75));
+        let words = t.explain();
+        assert!(
+            words.contains("high from churn_risk 0.700")
+                && words.contains("not a probability each of them exceeds"),
+            "{words}"
+        );
         // An unreachable target falls back to the top share.
         cfg.tiers.high_precision = 1.0;
         cfg.tiers.min_customers = 6;
