@@ -549,7 +549,7 @@ mod tests {
         to_writer(
             &mut buf,
             Format::Csv,
-            &Export::table(&[b.clone()], "x"),
+            &Export::table(std::slice::from_ref(&b), "x"),
             chrono_tz::UTC,
         )
         .unwrap();

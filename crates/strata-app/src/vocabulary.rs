@@ -51,23 +51,23 @@ fn comparisons(e: &Expr) -> Vec<((Option<String>, String), String)> {
         _ => None,
     };
     let text = |e: &Expr| match e {
-        Expr::Literal(v, _) => match v {
+        Expr::Literal(
             ScalarValue::Utf8(Some(s))
             | ScalarValue::Utf8View(Some(s))
-            | ScalarValue::LargeUtf8(Some(s)) => Some(s.clone()),
-            _ => None,
-        },
+            | ScalarValue::LargeUtf8(Some(s)),
+            _,
+        ) => Some(s.clone()),
         _ => None,
     };
     match e {
-        Expr::BinaryExpr(BinaryExpr { left, op, right })
-            if matches!(op, Operator::Eq | Operator::NotEq) =>
-        {
-            match (column(left), text(right), column(right), text(left)) {
-                (Some(c), Some(v), _, _) | (_, _, Some(c), Some(v)) => vec![(c, v)],
-                _ => Vec::new(),
-            }
-        }
+        Expr::BinaryExpr(BinaryExpr {
+            left,
+            op: Operator::Eq | Operator::NotEq,
+            right,
+        }) => match (column(left), text(right), column(right), text(left)) {
+            (Some(c), Some(v), _, _) | (_, _, Some(c), Some(v)) => vec![(c, v)],
+            _ => Vec::new(),
+        },
         Expr::InList(l) => match column(&l.expr) {
             Some(c) => l
                 .list
