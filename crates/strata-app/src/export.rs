@@ -2,7 +2,7 @@
 //! Chinese text instead of mojibake), XLSX with typed cells, JSON; to any writer, or to a file
 //! written atomically (a failed export never leaves half a file). Times are written in the
 //! shop's local time, as people read them. Floating-point numbers are rounded as people read
-//! them ([`rounded`]: money to cents, rates and the rest to four significant decimals); the
+//! them ([`rounded`]: money to cents, rates and the rest to four decimals); the
 //! workspace's Parquet tables keep full precision.
 
 use std::io::{Seek, Write};
@@ -142,20 +142,22 @@ pub fn to_writer<W: Write + Seek + Send>(
 pub enum Precision {
     /// Cents.
     Money,
-    /// Four decimals, more for small values so that four significant digits remain (rates,
-    /// probabilities, days, counts expected).
+    /// Four decimals; below 0.001, four significant digits (rates, probabilities, days,
+    /// expected counts).
     Measure,
 }
 
 /// The precision of a column or JSON field, by its name: amounts of money (revenue, spend,
-/// value, CLV, cost, saved, price, amount) to cents, everything else as a measure.
+/// value, CLV, cost, saved, price, amount) to cents, everything else (shares and rates of money
+/// too) as a measure.
 pub fn precision_of(name: &str) -> Precision {
     const MONEY: [&str; 9] = [
         "amount", "revenue", "spend", "monetary", "value", "clv", "cost", "saved", "price",
     ];
+    // Shares and rates of money (revenue_share) are rates; p_value is a probability.
+    const MEASURE: [&str; 7] = ["share", "rate", "ratio", "pct", "conversion", "trend", "p_"];
     let n = name.to_ascii_lowercase();
-    // p_value and the like are probabilities, not money.
-    if MONEY.iter().any(|m| n.contains(m)) && !n.starts_with("p_") {
+    if MONEY.iter().any(|m| n.contains(m)) && !MEASURE.iter().any(|m| n.contains(m)) {
         Precision::Money
     } else {
         Precision::Measure
@@ -169,6 +171,7 @@ pub fn round(v: f64, p: Precision) -> f64 {
     }
     let decimals = match p {
         Precision::Money => 2,
+        Precision::Measure if v.abs() >= 1e-3 => 4,
         Precision::Measure => (3 - v.abs().log10().floor() as i32).clamp(4, 15),
     };
     let scale = 10f64.powi(decimals);
@@ -531,6 +534,8 @@ mod tests {
         assert_eq!(precision_of("avg_order_value"), Precision::Money);
         assert_eq!(precision_of("p_alive"), Precision::Measure);
         assert_eq!(precision_of("from_previous"), Precision::Measure);
+        assert_eq!(precision_of("revenue_share"), Precision::Measure);
+        assert_eq!(precision_of("value_at_risk"), Precision::Money);
         let b = RecordBatch::try_new(
             Arc::new(Schema::new(vec![
                 Field::new("from_first", DataType::Float64, true),
