@@ -9,6 +9,7 @@ use strata_churn::ChurnModel;
 use strata_features::{AnalysisMeta, AnalyzeConfig, PROFILE_OPERATION, Profile};
 use strata_store::Workspace;
 
+use crate::dates::AsOf;
 use crate::error::{Error, Missing, Result};
 use crate::session::{Session, block_on};
 
@@ -16,8 +17,10 @@ use crate::session::{Session, block_on};
 #[derive(Debug)]
 pub struct Analysis {
     pub profile: Profile,
-    /// Things the user should know that did not stop the analysis (a churn model that could
-    /// not be used).
+    /// The analysis date, and whether it was the default.
+    pub as_of: AsOf,
+    /// Things the user should know that did not stop the analysis (an analysis date past the
+    /// data, a churn model that could not be used).
     pub warnings: Vec<String>,
 }
 
@@ -31,7 +34,8 @@ pub fn analyze(session: &mut Session) -> Result<Analysis> {
         cfg,
         session.settings.timezone_name(),
     ))??;
-    let mut warnings = Vec::new();
+    let as_of = AsOf::of(&profile.meta);
+    let mut warnings: Vec<String> = as_of.past_data_warning().into_iter().collect();
     let (model, warning) = usable_model(&session.ws);
     warnings.extend(warning);
     let profile = match model {
@@ -40,7 +44,11 @@ pub fn analyze(session: &mut Session) -> Result<Analysis> {
     };
     strata_features::write_profile(&session.ws, &profile)?;
     session.reopen()?;
-    Ok(Analysis { profile, warnings })
+    Ok(Analysis {
+        profile,
+        as_of,
+        warnings,
+    })
 }
 
 /// The customer table computed with the settings the churn model was trained with, as of

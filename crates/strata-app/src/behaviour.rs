@@ -91,6 +91,12 @@ pub struct Funnels {
     pub funnels: Vec<Funnel>,
     /// One table per funnel (labelled by its range when compared).
     pub tables: Vec<RecordBatch>,
+    /// Why a funnel is empty, when one is (a date range outside the events, a step nobody
+    /// took).
+    pub notes: Vec<String>,
+    /// Who a breakdown by a customer column counts (identified customers), and the anonymous
+    /// visitors left out of its groups.
+    pub denominator: Option<String>,
     pub seconds: f64,
 }
 
@@ -113,10 +119,120 @@ pub fn funnel(session: &Session, req: &FunnelRequest) -> Result<Funnels> {
         }
         None => tables.push(funnels[0].to_batch(None)?),
     }
+    let seconds = started.elapsed().as_secs_f64();
+    let mut notes = Vec::new();
+    let ranges =
+        std::iter::once((req.from, req.to)).chain(req.compare.map(|(a, b)| (Some(a), Some(b))));
+    for (f, (from, to)) in funnels.iter().zip(ranges) {
+        if f.all.steps[0].units == 0 {
+            notes.push(why_empty(session, &ctx, f, from, to)?);
+        }
+    }
+    let denominator = denominator(&funnels[0]);
     Ok(Funnels {
         funnels,
         tables,
-        seconds: started.elapsed().as_secs_f64(),
+        notes,
+        denominator,
+        seconds,
+    })
+}
+
+/// For a breakdown by a customer column: what its rates are out of, and the anonymous units
+/// shown apart.
+fn denominator(f: &Funnel) -> Option<String> {
+    let anonymous = f.anonymous.as_ref()?;
+    let by = f.by.as_deref().unwrap_or("the breakdown");
+    let n = |g: &strata_behaviour::funnel::GroupFunnel| g.steps.first().map_or(0, |s| s.units);
+    let (all, anon) = (n(&f.all), n(anonymous));
+    let who = match (f.unit, all == 1) {
+        (Unit::Customer, true) => "identified customer",
+        (Unit::Customer, false) => "identified customers",
+        (Unit::Session, true) => "session of an identified customer",
+        (Unit::Session, false) => "sessions of identified customers",
+    };
+    let apart = match (f.unit, anon == 1) {
+        (Unit::Customer, true) => "anonymous visitor reached it too and is",
+        (Unit::Customer, false) => "anonymous visitors reached it too and are",
+        (Unit::Session, true) => "anonymous session reached it too and is",
+        (Unit::Session, false) => "anonymous sessions reached it too and are",
+    };
+    Some(format!(
+        "by {by}: rates are out of the {all} {who} who reached {}, the only ones with a {by}; {anon} {apart} counted apart as {}",
+        f.steps[0],
+        funnel::ANONYMOUS_LABEL
+    ))
+}
+
+/// Why nobody reached the first step: the days asked lie outside the events, or the step
+/// was not taken (with the steps the data has).
+fn why_empty(
+    session: &Session,
+    ctx: &datafusion::prelude::SessionContext,
+    f: &Funnel,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<String> {
+    let range = match (from, to) {
+        (Some(a), Some(b)) => format!("from {a} to {b}"),
+        (Some(a), None) => format!("on or after {a}"),
+        (None, Some(b)) => format!("up to {b}"),
+        (None, None) => String::new(),
+    };
+    if let Some((first, last)) = event_days(session)? {
+        let before = to.is_some_and(|t| t < first);
+        let after = from.is_some_and(|d| d > last);
+        if before || after {
+            return Ok(format!(
+                "no events {range}: the events run from {first} to {last}"
+            ));
+        }
+    }
+    let known = block_on(strata_behaviour::steps::KnownNames::of(ctx))??;
+    let mut seen = known.data_pages.clone();
+    seen.extend(
+        known
+            .data_events
+            .iter()
+            .filter(|e| *e != "page_view")
+            .map(|e| Step::Event(e.clone()).written()),
+    );
+    let when = if range.is_empty() {
+        range
+    } else {
+        format!(" {range}")
+    };
+    Ok(format!(
+        "nobody reached the first step ({}){when}; the steps in the data are {}",
+        f.steps[0],
+        if seen.is_empty() {
+            "none".to_string()
+        } else {
+            seen.join(", ")
+        }
+    ))
+}
+
+/// The local days of the first and the latest event.
+fn event_days(session: &Session) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let tz = session.settings.timezone();
+    let batches = session.sql(
+        "SELECT CAST(min(event_time) AS BIGINT), CAST(max(event_time) AS BIGINT) FROM events",
+    )?;
+    let Some(b) = batches.iter().find(|b| b.num_rows() > 0) else {
+        return Ok(None);
+    };
+    let us = strata_store::columns::i64s(b.column(0).as_ref())?
+        .into_iter()
+        .zip(strata_store::columns::i64s(b.column(1).as_ref())?)
+        .next();
+    let day = |t: i64| {
+        use chrono::TimeZone;
+        tz.timestamp_micros(t).single().map(|d| d.date_naive())
+    };
+    Ok(match us {
+        Some((Some(a), Some(b))) => day(a).zip(day(b)),
+        _ => None,
     })
 }
 

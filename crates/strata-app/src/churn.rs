@@ -11,6 +11,7 @@ use strata_churn::train::Evaluation;
 use strata_churn::winback::Winback;
 use strata_churn::{ChurnModel, RiskTier, Scores, SplitKind, TrainOptions};
 
+use crate::dates::AsOf;
 use crate::error::{Error, Missing, Result};
 use crate::session::{Session, block_on};
 
@@ -107,6 +108,10 @@ pub struct Scored {
     /// The win-back list as a table, in priority order.
     pub table: RecordBatch,
     pub summary: ScoreSummary,
+    /// The scoring date, and whether it was the default.
+    pub as_of: AsOf,
+    /// Things the user should know about the scores (a date past the data).
+    pub warnings: Vec<String>,
     pub seconds: f64,
 }
 
@@ -147,6 +152,7 @@ pub fn score(session: &Session, req: &ScoreRequest) -> Result<Scored> {
     let started = std::time::Instant::now();
     let ctx = session.context()?;
     let profile = crate::analyze::model_profile(&ctx, &model, req.as_of)?;
+    let as_of = AsOf::of(&profile.meta);
     let scores = block_on(strata_churn::score(&ctx, &model, &profile))??;
     let seconds = started.elapsed().as_secs_f64();
     let list = strata_churn::winback::build(&model, &scores);
@@ -158,6 +164,8 @@ pub fn score(session: &Session, req: &ScoreRequest) -> Result<Scored> {
         list,
         table,
         summary,
+        as_of,
+        warnings: as_of.past_data_warning().into_iter().collect(),
         seconds,
     })
 }

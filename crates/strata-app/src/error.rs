@@ -29,7 +29,11 @@ pub enum Error {
     Model(#[from] strata_models::ModelError),
     /// SQL the user wrote, or a query of ours.
     #[error(transparent)]
-    Query(#[from] DataFusionError),
+    Query(DataFusionError),
+    /// A query that failed on its values: a literal or a cast that does not parse, a division
+    /// by zero. The SQL's to fix; the message is the cause without the engine's wrappers.
+    #[error("in the query: {0}")]
+    QueryValue(String),
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
     #[error("{path}: invalid settings: {source}", path = .path.display())]
@@ -64,6 +68,59 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl From<DataFusionError> for Error {
+    fn from(e: DataFusionError) -> Self {
+        match value_error(&e) {
+            Some(message) => Error::QueryValue(message),
+            None => Error::Query(e),
+        }
+    }
+}
+
+/// What went wrong when a query failed on a value it was given (an invalid date literal, a
+/// cast of text that is not a number, a division by zero), in words, without the engine's
+/// wrappers ("Optimizer rule 'simplify_expressions' failed"). `None` for other failures.
+fn value_error(e: &DataFusionError) -> Option<String> {
+    match e {
+        DataFusionError::Context(_, inner) | DataFusionError::Diagnostic(_, inner) => {
+            value_error(inner)
+        }
+        DataFusionError::Shared(inner) => value_error(inner),
+        DataFusionError::ArrowError(a, _) => arrow_value_error(a),
+        DataFusionError::External(x) => x
+            .downcast_ref::<arrow::error::ArrowError>()
+            .and_then(arrow_value_error)
+            .or_else(|| x.downcast_ref::<DataFusionError>().and_then(value_error)),
+        _ => None,
+    }
+}
+
+fn arrow_value_error(e: &arrow::error::ArrowError) -> Option<String> {
+    use arrow::error::ArrowError as A;
+    const TIMES: &str = "dates are written '2026-10-01' and times '2026-10-01 12:30:00'";
+    Some(match e {
+        A::DivideByZero => "division by zero (NULLIF(divisor, 0) gives NULL instead)".into(),
+        A::ArithmeticOverflow(m) => format!("{}: the result is too large", lower_first(m)),
+        A::CastError(m) if m.contains("Date") || m.contains("Timestamp") => {
+            format!("{}; {TIMES}", lower_first(m))
+        }
+        A::CastError(m) => lower_first(m),
+        A::ParseError(m) if m.contains("date") || m.contains("timestamp") => {
+            format!("{}; {TIMES}", lower_first(m))
+        }
+        A::ParseError(m) => lower_first(m),
+        _ => return None,
+    })
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// What a workspace may not have yet, so that each front end can say how to get it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
@@ -94,7 +151,9 @@ impl Error {
                 strata_demo::DemoError::InvalidConfig(_) => ErrorKind::Invalid,
                 _ => ErrorKind::Internal,
             },
-            Error::Model(_) | Error::Settings { .. } | Error::Invalid(_) => ErrorKind::Invalid,
+            Error::Model(_) | Error::Settings { .. } | Error::Invalid(_) | Error::QueryValue(_) => {
+                ErrorKind::Invalid
+            }
             Error::Query(e) if is_user_sql_error(e) => ErrorKind::Invalid,
             Error::NotFound(_) | Error::Missing(_) => ErrorKind::NotFound,
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
@@ -196,5 +255,42 @@ mod tests {
         assert_eq!(missing.kind(), ErrorKind::NotFound);
         let pipe = io("-")(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).context("x");
         assert!(pipe.is_broken_pipe());
+    }
+
+    /// Issue 14: a query failing on its own values exited 2, as if Strata had broken, with the
+    /// optimiser's wrapper in the message.
+    #[test]
+    fn a_query_failing_on_its_values_is_the_users_to_fix() {
+        use arrow::error::ArrowError;
+        let bad_date = DataFusionError::Context(
+            "Optimizer rule 'simplify_expressions' failed".into(),
+            Box::new(DataFusionError::ArrowError(
+                Box::new(ArrowError::CastError(
+                    "Cannot cast string '2026-13-01' to value of Date32 type".into(),
+                )),
+                None,
+            )),
+        );
+        let e = Error::from(bad_date);
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert_eq!(
+            e.to_string(),
+            "in the query: cannot cast string '2026-13-01' to value of Date32 type; dates are written '2026-10-01' and times '2026-10-01 12:30:00'"
+        );
+        let zero = Error::from(DataFusionError::ArrowError(
+            Box::new(ArrowError::DivideByZero),
+            None,
+        ));
+        assert_eq!(zero.kind(), ErrorKind::Invalid);
+        assert!(zero.to_string().contains("division by zero"), "{zero}");
+        // A failure that is not about a value stays internal.
+        let io = Error::from(DataFusionError::ArrowError(
+            Box::new(ArrowError::IoError(
+                "disk".into(),
+                std::io::Error::other("disk"),
+            )),
+            None,
+        ));
+        assert_eq!(io.kind(), ErrorKind::Internal);
     }
 }

@@ -1,7 +1,9 @@
 //! Result tables for people and programs: CSV in UTF-8 with a byte-order mark (so Excel shows
 //! Chinese text instead of mojibake), XLSX with typed cells, JSON; to any writer, or to a file
 //! written atomically (a failed export never leaves half a file). Times are written in the
-//! shop's local time, as people read them.
+//! shop's local time, as people read them. Floating-point numbers are rounded as people read
+//! them ([`rounded`]: money to cents, rates and the rest to four decimals); the
+//! workspace's Parquet tables keep full precision.
 
 use std::io::{Seek, Write};
 use std::path::Path;
@@ -111,16 +113,20 @@ pub fn to_writer<W: Write + Seek + Send>(
     tz: Tz,
 ) -> Result<u64> {
     match format {
-        Format::Csv => write_csv(export.batches, out, tz),
-        Format::Xlsx => write_xlsx(export.batches, out, tz, export.sheet),
+        Format::Csv => write_csv(&rounded(export.batches)?, out, tz),
+        Format::Xlsx => write_xlsx(&rounded(export.batches)?, out, tz, export.sheet),
         Format::Json => {
             let rows = export.batches.iter().map(|b| b.num_rows() as u64).sum();
             match export.json {
-                Some(v) => serde_json::to_writer_pretty(&mut *out, v)
-                    .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?,
+                Some(v) => {
+                    let mut v = v.clone();
+                    round_json(&mut v, None);
+                    serde_json::to_writer_pretty(&mut *out, &v)
+                        .map_err(|e| Error::Internal(format!("writing JSON: {e}")))?
+                }
                 None => {
                     let mut w = arrow::json::ArrayWriter::new(&mut *out);
-                    for b in export.batches {
+                    for b in &rounded(export.batches)? {
                         w.write(b)?;
                     }
                     w.finish()?;
@@ -128,6 +134,100 @@ pub fn to_writer<W: Write + Seek + Send>(
             }
             Ok(rows)
         }
+    }
+}
+
+/// How a number is rounded for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Cents.
+    Money,
+    /// Four decimals; below 0.001, four significant digits (rates, probabilities, days,
+    /// expected counts).
+    Measure,
+}
+
+/// The precision of a column or JSON field, by its name: amounts of money (revenue, spend,
+/// value, CLV, cost, saved, price, amount) to cents, everything else (shares and rates of money
+/// too) as a measure.
+pub fn precision_of(name: &str) -> Precision {
+    const MONEY: [&str; 9] = [
+        "amount", "revenue", "spend", "monetary", "value", "clv", "cost", "saved", "price",
+    ];
+    // Shares and rates of money (revenue_share) are rates; p_value is a probability.
+    const MEASURE: [&str; 7] = ["share", "rate", "ratio", "pct", "conversion", "trend", "p_"];
+    let n = name.to_ascii_lowercase();
+    if MONEY.iter().any(|m| n.contains(m)) && !MEASURE.iter().any(|m| n.contains(m)) {
+        Precision::Money
+    } else {
+        Precision::Measure
+    }
+}
+
+/// `v` rounded as `p` says; infinities and NaN stay.
+pub fn round(v: f64, p: Precision) -> f64 {
+    if !v.is_finite() || v == 0.0 {
+        return v;
+    }
+    let decimals = match p {
+        Precision::Money => 2,
+        Precision::Measure if v.abs() >= 1e-3 => 4,
+        Precision::Measure => (3 - v.abs().log10().floor() as i32).clamp(4, 15),
+    };
+    let scale = 10f64.powi(decimals);
+    let r = (v * scale).round() / scale;
+    if r.is_finite() { r } else { v }
+}
+
+/// The batches with every floating-point column rounded by [`precision_of`] its name: what
+/// files and terminals show (the stored tables keep every digit).
+pub fn rounded(batches: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+    use arrow::array::ArrayRef;
+    use arrow::datatypes::Float64Type;
+    batches
+        .iter()
+        .map(|b| {
+            let schema = b.schema();
+            let cols = b
+                .columns()
+                .iter()
+                .zip(schema.fields())
+                .map(|(c, f)| match c.as_primitive_opt::<Float64Type>() {
+                    Some(a) => {
+                        let p = precision_of(f.name());
+                        std::sync::Arc::new(a.unary::<_, Float64Type>(|v| round(v, p))) as ArrayRef
+                    }
+                    None => c.clone(),
+                })
+                .collect();
+            Ok(RecordBatch::try_new(schema.clone(), cols)?)
+        })
+        .collect()
+}
+
+/// Rounds every number of a JSON result by the name of the field that holds it (or of the
+/// nearest named field above it, for numbers in arrays).
+pub fn round_json(v: &mut serde_json::Value, key: Option<&str>) {
+    match v {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(x) = n.as_f64() {
+                let p = key.map_or(Precision::Measure, precision_of);
+                if let Some(r) = serde_json::Number::from_f64(round(x, p)) {
+                    *n = r;
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                round_json(item, key);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                round_json(item, Some(k));
+            }
+        }
+        _ => {}
     }
 }
 
@@ -145,6 +245,7 @@ pub enum Stream {
 /// Writes the batches to `out` as `format`.
 pub fn stream(out: &mut dyn Write, batches: &[RecordBatch], format: Stream) -> Result<()> {
     let pipe = |e: std::io::Error| crate::error::io("output")(e);
+    let batches = &rounded(batches)?;
     match format {
         Stream::Csv => {
             let mut w = arrow::csv::WriterBuilder::new()
@@ -418,6 +519,62 @@ mod tests {
         );
         assert_eq!(err.kind(), crate::ErrorKind::Invalid);
         assert!(!json.exists());
+    }
+
+    /// Issue 14: a rate came out as 0.9315986262202447 in CSV and JSON.
+    #[test]
+    fn numbers_are_rounded_as_people_read_them() {
+        use arrow::array::Float64Array;
+        assert_eq!(round(0.9315986262202447, Precision::Measure), 0.9316);
+        assert_eq!(round(0.000123456, Precision::Measure), 0.0001235);
+        assert_eq!(round(123.456789, Precision::Measure), 123.4568);
+        assert_eq!(round(1234.5678, Precision::Money), 1234.57);
+        assert!(round(f64::NAN, Precision::Money).is_nan());
+        assert_eq!(precision_of("clv_12m"), Precision::Money);
+        assert_eq!(precision_of("avg_order_value"), Precision::Money);
+        assert_eq!(precision_of("p_alive"), Precision::Measure);
+        assert_eq!(precision_of("from_previous"), Precision::Measure);
+        assert_eq!(precision_of("revenue_share"), Precision::Measure);
+        assert_eq!(precision_of("value_at_risk"), Precision::Money);
+        let b = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![
+                Field::new("from_first", DataType::Float64, true),
+                Field::new("expected_spend", DataType::Float64, true),
+            ])),
+            vec![
+                Arc::new(Float64Array::from(vec![Some(0.9315986262202447), None])),
+                Arc::new(Float64Array::from(vec![
+                    Some(212.33333333333334),
+                    Some(5.0),
+                ])),
+            ],
+        )
+        .unwrap();
+        let mut buf = std::io::Cursor::new(Vec::new());
+        to_writer(
+            &mut buf,
+            Format::Csv,
+            &Export::table(std::slice::from_ref(&b), "x"),
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(buf.into_inner()).unwrap(),
+            "\u{feff}from_first,expected_spend\n0.9316,212.33\n,5\n"
+        );
+        let mut out = Vec::new();
+        stream(&mut out, &[b], Stream::Jsonl).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "{\"from_first\":0.9316,\"expected_spend\":212.33}\n{\"expected_spend\":5.0}\n"
+        );
+        let mut v =
+            serde_json::json!({"steps": [{"from_first": 0.9315986262202447}], "revenue": 10.005});
+        round_json(&mut v, None);
+        assert_eq!(
+            v,
+            serde_json::json!({"steps": [{"from_first": 0.9316}], "revenue": 10.01})
+        );
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - Operations: [`import`], [`history`] (history, undo, targeted deletes), [`analyze`] (the customer table, with churn columns, and whether a
 //!   stored one is current), [`report`], [`churn`], [`behaviour`], [`clv`] (on files),
 //!   [`demo`], [`schema`].
+//! - [`vocabulary`]: notes on queries comparing folded columns with unfolded spellings.
+//! - [`dates`]: days as people write them; the analysis date against the data.
 //! - [`export`]: CSV with a byte-order mark, XLSX and JSON, to any writer or atomically to a
 //!   file.
 //! - [`error`]: one error type whose [`ErrorKind`] front ends map to exit codes and HTTP
@@ -19,6 +21,7 @@ pub mod analyze;
 pub mod behaviour;
 pub mod churn;
 pub mod clv;
+pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -29,6 +32,7 @@ pub mod report;
 pub mod schema;
 pub mod session;
 pub mod settings;
+pub mod vocabulary;
 
 pub use error::{Error, ErrorKind, Missing, Result};
 pub use progress::Progress;

@@ -42,6 +42,10 @@ pub fn render(
         None => None,
     };
     let meta = analyze::stored_meta(&session.ws)?;
+    if recomputed.is_none() {
+        // A freshly computed table brought its own; a stored one is checked here.
+        warnings.extend(crate::dates::AsOf::of(&meta).past_data_warning());
+    }
     let ctx = strata_store::session(&session.ws)?;
     let generated = strata_report::generated_line(lang, generated);
     let html = block_on(strata_report::render(

@@ -310,11 +310,10 @@ impl Settings {
         if let Some(d) = o.as_of {
             analyze.as_of = Some(d);
         } else if let Some(text) = env("STRATA_AS_OF") {
-            analyze.as_of = Some(text.trim().parse().map_err(|_| {
-                Error::invalid(format!(
-                    "STRATA_AS_OF `{text}`: expected a day such as 2026-10-31"
-                ))
-            })?);
+            analyze.as_of = Some(
+                crate::dates::parse_date(&text)
+                    .map_err(|e| Error::invalid(format!("STRATA_AS_OF {e}")))?,
+            );
         }
         let history_keep = match file.history.keep {
             None => strata_store::DEFAULT_KEEP,

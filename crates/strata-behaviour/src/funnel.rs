@@ -14,7 +14,10 @@
 //!
 //! Breakdowns by an event column (device, channel …) take the value on the event that started
 //! the unit's counted chain (first touch); breakdowns by a customer column (region, segment,
-//! tier, any column of the customer table) take the customer's value.
+//! tier, any column of the customer table) take the customer's value, and count identified
+//! customers only: anonymous visitors have no value, and counting them under "(none)" made every
+//! group look far better than everyone together. They are reported apart
+//! ([`Funnel::anonymous`]).
 
 use std::sync::Arc;
 
@@ -105,9 +108,14 @@ pub struct Funnel {
     pub order: Order,
     pub unit: Unit,
     pub by: Option<String>,
+    /// Everyone; with a breakdown by a customer column, identified customers (or their
+    /// sessions) only: an anonymous visitor has no value of it.
     pub all: GroupFunnel,
     /// One per breakdown value, largest first.
     pub groups: Vec<GroupFunnel>,
+    /// With a breakdown by a customer column: the anonymous visitors (or sessions without a
+    /// customer), counted apart from every group and from `all`.
+    pub anonymous: Option<GroupFunnel>,
     /// Units whose events were not stored in time order (replayed sorted).
     pub replayed: usize,
 }
@@ -382,6 +390,8 @@ fn rows<'a>(
 }
 
 const NO_GROUP: u32 = u32::MAX;
+/// A customer breakdown's unit without a customer: an anonymous visitor or session.
+const ANONYMOUS: u32 = u32::MAX - 1;
 
 /// The folded funnel: per-unit chains and the names behind the indices.
 struct Folded {
@@ -406,6 +416,7 @@ async fn run(ctx: &SessionContext, spec: &FunnelSpec) -> Result<Folded> {
 
 async fn run_by(ctx: &SessionContext, spec: &FunnelSpec, by: Option<By>) -> Result<Folded> {
     steps::check_count(spec.steps.len())?;
+    steps::check_known(ctx, &spec.steps).await?;
     if spec.window_us <= 0 {
         return Err(BehaviourError::Invalid(
             "the conversion window must be longer than zero".into(),
@@ -540,11 +551,16 @@ async fn customer_groups(ctx: &SessionContext, f: &Folded) -> Result<(Vec<u32>, 
         .map(|u| {
             let id = match f.customer_of.get(u) {
                 Some(&c) if c != NO_GROUP => Some(f.customers.name(c)),
-                _ if f.customer_of.is_empty() => Some(f.units.units.name(u as u32)),
+                _ if f.customer_of.is_empty() => {
+                    let unit = f.units.units.name(u as u32);
+                    (!unit.starts_with("anon:")).then_some(unit)
+                }
                 _ => None,
             };
-            id.and_then(|id| value_of.get(id).copied())
-                .unwrap_or(NO_GROUP)
+            match id {
+                Some(id) => value_of.get(id).copied().unwrap_or(NO_GROUP),
+                None => ANONYMOUS,
+            }
         })
         .collect();
     Ok((
@@ -575,14 +591,19 @@ pub async fn funnel(ctx: &SessionContext, spec: &FunnelSpec) -> Result<Funnel> {
         ),
         Some(By::Customer { .. }) => customer_groups(ctx, &f).await?,
     };
+    // Slots: one per value, then no value, then anonymous (customer breakdowns only).
     let n_groups = group_names.len();
-    let mut reached = vec![vec![0u64; k]; n_groups + 1];
-    let mut times: Vec<Vec<Vec<f32>>> = vec![vec![Vec::new(); k]; n_groups + 1];
+    let mut reached = vec![vec![0u64; k]; n_groups + 2];
+    let mut times: Vec<Vec<Vec<f32>>> = vec![vec![Vec::new(); k]; n_groups + 2];
     for (u, &g) in unit_group.iter().enumerate() {
         let Some(level) = f.fold.level(u) else {
             continue;
         };
-        let slot = if g == NO_GROUP { n_groups } else { g as usize };
+        let slot = match g {
+            NO_GROUP => n_groups,
+            ANONYMOUS => n_groups + 1,
+            g => g as usize,
+        };
         let d = f.fold.deltas(u, level);
         for j in 0..=level {
             reached[slot][j] += 1;
@@ -605,15 +626,30 @@ pub async fn funnel(ctx: &SessionContext, spec: &FunnelSpec) -> Result<Funnel> {
             })
             .collect(),
     };
+    // A customer column has no value for anonymous units: they are counted apart, so that a
+    // group's rates and `all` share one denominator (identified customers).
+    let by_customer = matches!(f.by, Some(By::Customer { .. }));
+    let counted = if by_customer {
+        n_groups + 1
+    } else {
+        n_groups + 2
+    };
     let mut all_reached = vec![0u64; k];
     let mut all_times: Vec<Vec<f32>> = vec![Vec::new(); k];
-    for (r, t) in reached.iter().zip(&times) {
+    for (r, t) in reached.iter().zip(&times).take(counted) {
         for j in 0..k {
             all_reached[j] += r[j];
             all_times[j].extend_from_slice(&t[j]);
         }
     }
     let all = make(None, &all_reached, &mut all_times);
+    let anonymous = by_customer.then(|| {
+        make(
+            Some(ANONYMOUS_LABEL.to_string()),
+            &reached[n_groups + 1],
+            &mut times[n_groups + 1],
+        )
+    });
     let mut groups = Vec::new();
     if f.by.is_some() {
         let names = group_names.into_iter().chain(["(none)".to_string()]);
@@ -632,9 +668,17 @@ pub async fn funnel(ctx: &SessionContext, spec: &FunnelSpec) -> Result<Funnel> {
         by: spec.by.clone(),
         all,
         groups,
+        anonymous,
         replayed: f.replayed,
     })
 }
+
+/// The table's label of the anonymous units of a customer breakdown.
+pub const ANONYMOUS_LABEL: &str = "(anonymous)";
+/// The table's label of everyone counted (identified units only in a customer breakdown).
+pub const ALL_LABEL: &str = "(all)";
+/// The same, in a customer breakdown.
+pub const ALL_IDENTIFIED_LABEL: &str = "(all identified)";
 
 /// Who reached step `step - 1` (1-based) but not `step`: logged-in customers, for activation,
 /// sorted; and how many anonymous visitors dropped there too.
@@ -715,15 +759,23 @@ impl Funnel {
         let mut first = Float64Builder::new();
         let mut drop = Float64Builder::new();
         let mut median = Float64Builder::new();
-        let sets: Vec<&GroupFunnel> = if self.groups.is_empty() {
+        let sets: Vec<&GroupFunnel> = if self.groups.is_empty() && self.anonymous.is_none() {
             vec![&self.all]
         } else {
-            std::iter::once(&self.all).chain(&self.groups).collect()
+            std::iter::once(&self.all)
+                .chain(&self.groups)
+                .chain(&self.anonymous)
+                .collect()
+        };
+        let all_label = if self.anonymous.is_some() {
+            ALL_IDENTIFIED_LABEL
+        } else {
+            ALL_LABEL
         };
         for g in sets {
             for (j, s) in g.steps.iter().enumerate() {
                 range.append_option(label);
-                group.append_value(g.group.as_deref().unwrap_or("(all)"));
+                group.append_value(g.group.as_deref().unwrap_or(all_label));
                 no.append_value(j as u32 + 1);
                 step.append_value(&s.step);
                 units.append_value(s.units);

@@ -73,6 +73,7 @@ impl Walk {
 
 /// Counts the steps before and after `around` in every session of `events`.
 pub async fn paths(ctx: &SessionContext, around: &Step, top: usize) -> Result<Paths> {
+    crate::steps::check_known(ctx, std::slice::from_ref(around)).await?;
     let label = when(
         col("event_type")
             .eq(lit("page_view"))

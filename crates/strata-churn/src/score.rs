@@ -226,7 +226,7 @@ pub fn column_docs() -> Vec<(&'static str, &'static str, &'static str)> {
         (
             "risk_tier",
             "Utf8",
-            "high, medium or low, by the thresholds chosen from the model's evaluation.",
+            "high, medium or low. High from the lowest churn_risk at which the evaluation customers scored at or above it churned at 90% or more taken together (the cumulative churn rate above the cut), medium at 75% (churn.tiers); a tier is not a probability band: a high-risk customer's own churn_risk may be well below 0.9.",
         ),
         (
             "churn_reasons",

@@ -112,6 +112,23 @@ impl Evaluation {
     pub fn get(&self, name: Scorer) -> Option<&Scored> {
         self.scores.iter().find(|s| s.name == name)
     }
+
+    /// The churn rate of every evaluation customer in `tier` or a higher one, taken together:
+    /// what a tier's cut was chosen by (none when nobody is there).
+    pub fn rate_from(&self, tier: RiskTier) -> Option<f64> {
+        rate_from(&self.tiers, tier)
+    }
+}
+
+/// The churn rate of the customers of `tier` and the tiers above it, taken together.
+pub fn rate_from(tiers: &[TierEval], tier: RiskTier) -> Option<f64> {
+    let (mut churned, mut customers) = (0.0, 0usize);
+    let rank = |t: RiskTier| RiskTier::ALL.iter().position(|&x| x == t);
+    for t in tiers.iter().filter(|t| rank(t.tier) <= rank(tier)) {
+        churned += t.churn_rate.unwrap_or(0.0) * t.customers as f64;
+        customers += t.customers;
+    }
+    (customers > 0).then(|| churned / customers as f64)
 }
 
 /// Risk tier thresholds on the churn probability, and how each was chosen.
@@ -124,6 +141,16 @@ pub struct Tiers {
 }
 
 impl Tiers {
+    /// What the tiers mean, for a reader who would take "high" for "a probability above 0.9":
+    /// each cut is the lowest churn probability at which the evaluation customers at or above
+    /// it churned at the target rate taken together (the cumulative churn rate above the cut).
+    pub fn explain(&self) -> String {
+        format!(
+            "risk tiers: high from churn_risk {:.3}: {}; medium from {:.3}: {}. A tier's rate is that of everyone scored at or above its cut taken together, not a probability each of them exceeds",
+            self.high, self.high_rule, self.medium, self.medium_rule
+        )
+    }
+
     pub fn of(&self, p: f64) -> RiskTier {
         if p >= self.high {
             RiskTier::High
@@ -624,6 +651,15 @@ mod tests {
         assert_eq!(table[1].customers, 3);
         assert!((table[1].cumulative_recall - 6.0 / 7.0).abs() < 1e-12);
         assert_eq!(table[2].churn_rate, Some(0.25));
+        // What the cuts mean: the rate of everyone at or above, not each one's probability.
+        assert_eq!(rate_from(&table, RiskTier::High), Some(1.0));
+        assert_eq!(rate_from(&table, RiskTier::Medium), Some(0.75));
+        let words = t.explain();
+        assert!(
+            words.contains("high from churn_risk 0.700")
+                && words.contains("not a probability each of them exceeds"),
+            "{words}"
+        );
         // An unreachable target falls back to the top share.
         cfg.tiers.high_precision = 1.0;
         cfg.tiers.min_customers = 6;

@@ -11,7 +11,7 @@ use crate::output::{OutputFormat, print_batches};
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Analysis date (YYYY-MM-DD): later orders are ignored. Default: the day of the latest order.
-    #[arg(long, env = "STRATA_AS_OF")]
+    #[arg(long, env = "STRATA_AS_OF", value_parser = crate::date)]
     pub as_of: Option<chrono::NaiveDate>,
     /// Also write the customer table to this file: .csv (UTF-8 with BOM, opens in Excel) or .xlsx.
     #[arg(long, value_name = "FILE")]
@@ -24,12 +24,7 @@ pub fn run(ws: &Path, a: &AnalyzeArgs) -> Result<()> {
         export::Format::of_path(path, TABLE_FORMATS)?;
     }
     let analysis = strata_app::analyze::analyze(&mut session)?;
-    warn(&analysis.warnings);
-    let m = &analysis.profile.meta;
-    println!(
-        "analysed {} customers ({} with paid orders, {} orders) as of {} in {:.2}s; table customer_profile",
-        m.customers, m.buyers, m.orders_scanned, m.as_of, m.seconds
-    );
+    print_analysis(&analysis);
     print_batches(
         &strata_app::analyze::segment_summary(&session)?,
         OutputFormat::Table,
@@ -45,6 +40,20 @@ pub fn run(ws: &Path, a: &AnalyzeArgs) -> Result<()> {
         println!("wrote {rows} customers to {}", path.display());
     }
     Ok(())
+}
+
+/// What an analysis says first: its warnings, what it counted and its date.
+pub fn print_analysis(analysis: &strata_app::analyze::Analysis) {
+    warn(&analysis.warnings);
+    let m = &analysis.profile.meta;
+    println!(
+        "analysed {} customers ({} with paid orders, {} orders) {} in {:.2}s; table customer_profile",
+        m.customers,
+        m.buyers,
+        m.orders_used.unwrap_or(m.orders_scanned),
+        analysis.as_of.describe(),
+        m.seconds
+    );
 }
 
 /// The workspace with the analysis date a flag gave, if any.

@@ -11,7 +11,7 @@ use strata_app::{Overrides, Result, Session};
 use strata_behaviour::funnel::{Order, Unit};
 use strata_behaviour::retention::{CohortBy, Period};
 
-use crate::output::{OutputFormat, print_rounded};
+use crate::output::{OutputFormat, print_batches};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OrderArg {
@@ -48,10 +48,10 @@ pub struct FunnelArgs {
     #[arg(long)]
     pub by: Option<String>,
     /// First steps from this day (YYYY-MM-DD, local time) …
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub from: Option<chrono::NaiveDate>,
     /// … to this day, inclusive.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub to: Option<chrono::NaiveDate>,
     /// A second date range to compare with: FROM..TO (days, inclusive).
     #[arg(long, value_parser = parse_range)]
@@ -126,10 +126,11 @@ pub fn parse_duration(s: &str) -> std::result::Result<i64, String> {
 }
 
 fn parse_range(s: &str) -> std::result::Result<(chrono::NaiveDate, chrono::NaiveDate), String> {
-    let bad = || format!("`{s}`: expected FROM..TO, two days such as 2026-01-01..2026-03-31");
-    let (a, b) = s.split_once("..").ok_or_else(bad)?;
-    let a = a.trim().parse().map_err(|_| bad())?;
-    let b = b.trim().parse().map_err(|_| bad())?;
+    let (a, b) = s.split_once("..").ok_or_else(|| {
+        format!("`{s}`: expected FROM..TO, two days such as 2026-01-01..2026-03-31")
+    })?;
+    let a = crate::date(a)?;
+    let b = crate::date(b)?;
     if b < a {
         return Err(format!("`{s}`: the range ends before it starts"));
     }
@@ -208,7 +209,7 @@ pub fn funnel(ws: &Path, a: &FunnelArgs) -> Result<()> {
                 &d.ids,
                 "dropped",
             )?,
-            None => print_rounded(&[d.table.slice(0, d.table.num_rows().min(20))], a.format)?,
+            None => print_batches(&[d.table.slice(0, d.table.num_rows().min(20))], a.format)?,
         }
         return Ok(());
     }
@@ -237,14 +238,14 @@ pub fn funnel(ws: &Path, a: &FunnelArgs) -> Result<()> {
                 String::new()
             }
         );
-        if f.all.steps[0].units == 0 {
-            println!(
-                "nobody reached the first step ({}); check the step names against `strata query \"SELECT DISTINCT event_type, page FROM events\"`",
-                f.steps[0]
-            );
+        if let Some(d) = &r.denominator {
+            println!("{d}");
         }
     }
-    print_rounded(&r.tables, a.format)?;
+    for n in &r.notes {
+        eprintln!("note: {n}");
+    }
+    print_batches(&r.tables, a.format)?;
     if let Some(p) = &a.output {
         write_output(&session, p, &r.tables, &r.funnels, "funnel")?;
     }
@@ -302,13 +303,13 @@ pub fn retention(ws: &Path, a: &RetentionArgs) -> Result<()> {
             }
         );
     }
-    print_rounded(std::slice::from_ref(&triangle), a.format)?;
+    print_batches(std::slice::from_ref(&triangle), a.format)?;
     if !r.repurchase.is_empty() {
         let rep = r.repurchase_batch()?;
         if a.format.is_table() {
             println!("repurchase: a second paid order within … days of the first");
         }
-        print_rounded(std::slice::from_ref(&rep), a.format)?;
+        print_batches(std::slice::from_ref(&rep), a.format)?;
     }
     if let Some(p) = &a.output {
         // A file holds one table: the triangle (JSON holds everything).
@@ -334,7 +335,7 @@ pub fn paths(ws: &Path, a: &PathsArgs) -> Result<()> {
         );
     }
     let batch = p.to_batch()?;
-    print_rounded(std::slice::from_ref(&batch), a.format)?;
+    print_batches(std::slice::from_ref(&batch), a.format)?;
     if let Some(o) = &a.output {
         write_output(&session, o, &[batch], &p, "paths")?;
     }
@@ -372,7 +373,7 @@ pub fn channels(ws: &Path, a: &ChannelsArgs) -> Result<()> {
                 }
             );
         }
-        print_rounded(batches, a.format)?;
+        print_batches(batches, a.format)?;
     }
     if let Some(p) = &a.output {
         // The channel table (SQL reaches the others: page_speed(), behaviour_drivers()).

@@ -34,7 +34,7 @@ pub enum SplitArg {
 pub struct TrainArgs {
     /// Evaluation cutoff (YYYY-MM-DD); with --split customers the one cutoff. Default: one
     /// horizon before the last order day.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub cutoff: Option<chrono::NaiveDate>,
     /// Churned = no purchase within this long after the cutoff: days (90, 90d) or weeks (39w).
     #[arg(long, value_parser = parse_horizon)]
@@ -52,7 +52,7 @@ pub struct TrainArgs {
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
     /// Cutoff to evaluate at (default: one horizon before the last order day).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub cutoff: Option<chrono::NaiveDate>,
     #[arg(long)]
     pub json: bool,
@@ -61,7 +61,7 @@ pub struct EvaluateArgs {
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// Score as of this date (default: the day of the latest order).
-    #[arg(long, env = "STRATA_AS_OF")]
+    #[arg(long, env = "STRATA_AS_OF", value_parser = crate::date)]
     pub as_of: Option<chrono::NaiveDate>,
     /// Write the win-back list to this file: .csv (UTF-8 with BOM) or .xlsx.
     #[arg(long, value_name = "FILE")]
@@ -215,10 +215,7 @@ fn print_evaluation(model: &ChurnModel, ev: &Evaluation) {
         );
     }
     println!();
-    println!(
-        "  risk tiers: high from {:.3} ({}), medium from {:.3} ({})",
-        model.tiers.high, model.tiers.high_rule, model.tiers.medium, model.tiers.medium_rule
-    );
+    println!("  {}", model.tiers.explain());
     println!(
         "  {:<8} {:>10} {:>8} {:>11} {:>18}",
         "tier", "customers", "share", "churn rate", "churners caught"
@@ -276,11 +273,12 @@ fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
         lang,
     };
     let s = strata_app::churn::score(session, &req)?;
+    crate::analyze::warn(&s.warnings);
     let sum = &s.summary;
     println!(
-        "scored {} customers as of {} with {} in {:.2}s: high risk {} ({:.1}%), medium {} ({:.1}%), low {}",
+        "scored {} customers {} with {} in {:.2}s: high risk {} ({:.1}%), medium {} ({:.1}%), low {}",
         sum.scored,
-        s.scores.fs.as_of,
+        s.as_of.describe(),
         s.model.version,
         s.seconds,
         sum.high,
@@ -289,6 +287,7 @@ fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
         100.0 * sum.share(sum.medium),
         sum.low,
     );
+    println!("{}", s.model.tiers.explain());
     let signals: Vec<String> = sum
         .signals
         .iter()

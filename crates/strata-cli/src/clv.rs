@@ -59,10 +59,10 @@ pub struct SummarizeArgs {
     #[arg(long, default_value_t = 1.0)]
     pub unit_days: f64,
     /// End of observation (inclusive). Default: the latest transaction.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub end: Option<chrono::NaiveDate>,
     /// End of calibration (inclusive): adds frequency_holdout and duration_holdout.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::date)]
     pub calibration_end: Option<chrono::NaiveDate>,
     /// Output CSV (default: standard output).
     #[arg(long, short = 'o')]

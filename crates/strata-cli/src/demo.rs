@@ -18,7 +18,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Last day of the generated history (YYYY-MM-DD).
-    #[arg(long, default_value = "2026-10-31")]
+    #[arg(long, default_value = "2026-10-31", value_parser = crate::date)]
     pub end: chrono::NaiveDate,
     /// Output folder: the import files go to OUT/data, the workspace to OUT/workspace.
     #[arg(long, default_value = "strata-demo")]
@@ -98,12 +98,7 @@ fn show(step: DemoStep<'_>) -> Result<()> {
         DemoStep::Trained(Ok(t)) => crate::churn::print_trained(t, 5),
         DemoStep::Trained(Err(e)) => println!("no churn model: {e}"),
         DemoStep::Analysed { analysis, segments } => {
-            crate::analyze::warn(&analysis.warnings);
-            let m = &analysis.profile.meta;
-            println!(
-                "analysed {} customers ({} with paid orders, {} orders) as of {} in {:.2}s; table customer_profile",
-                m.customers, m.buyers, m.orders_scanned, m.as_of, m.seconds
-            );
+            crate::analyze::print_analysis(analysis);
             print_batches(segments, OutputFormat::Table)?;
         }
         DemoStep::Reported { path, bytes, .. } => println!(

@@ -210,6 +210,11 @@ fn hint(e: &Error) -> Option<String> {
     })
 }
 
+/// A day on the command line (YYYY-MM-DD, YYYY/MM/DD …), as the layer reads days.
+fn date(text: &str) -> std::result::Result<chrono::NaiveDate, String> {
+    strata_app::dates::parse_date(text)
+}
+
 /// An error of the command line itself (a flag that does not fit), the user's to fix.
 fn usage(message: impl Into<String>) -> Error {
     Error::invalid(message)

@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use arrow::array::{ArrayRef, AsArray, RecordBatch};
+use arrow::array::RecordBatch;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use strata_app::export::Stream;
@@ -34,13 +34,15 @@ fn stdout_error(e: std::io::Error) -> Error {
     }
 }
 
-/// Prints the batches to standard output.
+/// Prints the batches to standard output, numbers rounded as people read them (money to
+/// cents, rates to four decimals; see `strata_app::export::rounded`).
 pub fn print_batches(batches: &[RecordBatch], format: OutputFormat) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let stream = match format {
         OutputFormat::Table => {
-            let text = arrow::util::pretty::pretty_format_batches(batches)?;
+            let rounded = strata_app::export::rounded(batches)?;
+            let text = arrow::util::pretty::pretty_format_batches(&rounded)?;
             return writeln!(out, "{text}").map_err(stdout_error);
         }
         OutputFormat::Csv => Stream::Csv,
@@ -48,37 +50,6 @@ pub fn print_batches(batches: &[RecordBatch], format: OutputFormat) -> Result<()
         OutputFormat::Json => Stream::Json,
     };
     strata_app::export::stream(&mut out, batches, stream)
-}
-
-/// Prints the batches; tables show fractions and seconds to three decimals (files keep them
-/// whole).
-pub fn print_rounded(batches: &[RecordBatch], format: OutputFormat) -> Result<()> {
-    if !format.is_table() {
-        return print_batches(batches, format);
-    }
-    let rounded = batches
-        .iter()
-        .map(|b| {
-            let cols = b
-                .columns()
-                .iter()
-                .map(
-                    |c| match c.as_primitive_opt::<arrow::datatypes::Float64Type>() {
-                        Some(f) => std::sync::Arc::new(arrow::compute::kernels::arity::unary::<
-                            _,
-                            _,
-                            arrow::datatypes::Float64Type,
-                        >(f, |v| {
-                            (v * 1000.0).round() / 1000.0
-                        })) as ArrayRef,
-                        None => c.clone(),
-                    },
-                )
-                .collect();
-            RecordBatch::try_new(b.schema(), cols)
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    print_batches(&rounded, format)
 }
 
 /// A progress bar on a terminal (hidden when quiet or piped) fed by the layer's reports.

@@ -28,7 +28,14 @@ pub struct SchemaArgs {
 
 pub fn run(ws: &Path, args: &QueryArgs) -> Result<()> {
     let session = Session::open(ws, &Overrides::default())?;
-    print_batches(&session.sql(&args.sql)?, args.format)
+    let batches = session.sql(&args.sql)?;
+    print_batches(&batches, args.format)?;
+    // A filter with a spelling import folds away matches nothing (an empty result, or a count
+    // of 0): say what is stored.
+    for n in strata_app::vocabulary::literal_notes(&session, &args.sql)? {
+        eprintln!("note: {n}");
+    }
+    Ok(())
 }
 
 pub fn status(ws_dir: &Path) -> Result<()> {

@@ -31,7 +31,7 @@ pub struct ReportArgs {
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
     /// Analysis date when the customer table has to be (re)computed first.
-    #[arg(long, env = "STRATA_AS_OF")]
+    #[arg(long, env = "STRATA_AS_OF", value_parser = crate::date)]
     pub as_of: Option<chrono::NaiveDate>,
 }
 
@@ -48,8 +48,11 @@ pub fn run(ws: &Path, a: &ReportArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| strata_app::report::default_path(ws, lang));
     let rendered = strata_app::report::render(&mut session, lang, &now(), a.as_of.is_some())?;
-    if rendered.recomputed.is_some() {
-        println!("computing the customer table first (strata analyze)");
+    if let Some((_, analysis)) = &rendered.recomputed {
+        println!(
+            "computing the customer table first (strata analyze), {}",
+            analysis.as_of.describe()
+        );
     }
     crate::analyze::warn(&rendered.warnings);
     strata_app::report::write(&out, &rendered.html)?;

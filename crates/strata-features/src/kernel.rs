@@ -198,6 +198,9 @@ pub struct Partial {
     pub channels: SmallVocab,
     pub devices: SmallVocab,
     pub rows: u64,
+    /// Rows with a customer and a time before the end of the analysis date: the orders the
+    /// pass used (any status); later ones are read and left out.
+    pub rows_used: u64,
     /// Paid orders as (customer slot, ordered_at µs, amount in cents), when the pass was asked
     /// to keep them (the lifetime-value summary needs every purchase day).
     pub purchases: Vec<(u32, i64, i64)>,
@@ -255,6 +258,7 @@ impl Partial {
             if t >= p.end_us {
                 continue;
             }
+            self.rows_used += 1;
             let acc = &mut self.accs[run_slot as usize];
             match statuses.get(i) {
                 None | Some("paid") => {}
@@ -315,6 +319,7 @@ impl Partial {
         let channel_map = remap(&other.channels, &mut self.channels);
         let device_map = remap(&other.devices, &mut self.devices);
         self.rows += other.rows;
+        self.rows_used += other.rows_used;
         let mut slot_map = Vec::with_capacity(other.ids.len());
         for (id, acc) in other.ids.into_iter().zip(other.accs) {
             let at = match self.index.get(&*id) {

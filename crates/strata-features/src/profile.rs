@@ -241,6 +241,14 @@ pub struct AnalysisMeta {
     pub customers: u64,
     pub buyers: u64,
     pub orders_scanned: u64,
+    /// Orders placed before the end of the analysis date (any status): what the table is made
+    /// of. `None` in tables written before it was kept.
+    #[serde(default)]
+    pub orders_used: Option<u64>,
+    /// The local day of the latest order in the data, whatever the analysis date. `None` in
+    /// tables written before it was kept.
+    #[serde(default)]
+    pub last_order_day: Option<NaiveDate>,
     pub rfm_cuts: [[f64; 4]; 3],
     /// Average R, F and M scores of buyers: the eight-type scheme's high/low line.
     pub rfm_means: [f64; 3],
@@ -542,6 +550,8 @@ pub struct OrdersPass {
     pub timezone: String,
     /// Exclusive end of the analysis date, UTC µs.
     pub end_us: i64,
+    /// The local day of the latest order in the data (it may be after the analysis date).
+    pub last_order_day: NaiveDate,
     pub derived: Vec<Derived>,
     pub cuts: RfmCuts,
     pub scores: Vec<Option<[u8; 3]>>,
@@ -563,14 +573,12 @@ pub async fn orders_pass(
             "the workspace has no orders; import them first (strata import orders FILE)".into(),
         ));
     };
-    let as_of = match cfg.as_of {
-        Some(d) => d,
-        None => tz
-            .timestamp_micros(last_us)
-            .single()
-            .map(|t| t.date_naive())
-            .ok_or_else(|| FeatureError::internal("latest order time out of range"))?,
-    };
+    let last_order_day = tz
+        .timestamp_micros(last_us)
+        .single()
+        .map(|t| t.date_naive())
+        .ok_or_else(|| FeatureError::internal("latest order time out of range"))?;
+    let as_of = cfg.as_of.unwrap_or(last_order_day);
     let end_us = end_of_day_us(tz, as_of)?;
     if end_us <= first_us {
         return Err(FeatureError::NoData(format!(
@@ -608,6 +616,7 @@ pub async fn orders_pass(
         as_of,
         timezone: tz_name.to_string(),
         end_us,
+        last_order_day,
         derived,
         cuts,
         scores,
@@ -626,6 +635,7 @@ pub async fn compute(
         as_of,
         timezone: tz_name,
         end_us,
+        last_order_day,
         mut derived,
         cuts,
         mut scores,
@@ -798,6 +808,8 @@ pub async fn compute(
         customers: n as u64,
         buyers: buyers as u64,
         orders_scanned: pass.rows,
+        orders_used: Some(pass.rows_used),
+        last_order_day: Some(last_order_day),
         rfm_cuts: [cuts.recency, cuts.orders, cuts.monetary],
         rfm_means: means,
         config: cfg.clone(),

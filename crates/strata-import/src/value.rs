@@ -1286,6 +1286,24 @@ pub fn norm_gender(s: &str) -> Result<&'static str, String> {
     closed(GENDERS, "a gender", s)
 }
 
+/// A value of `vocab` as import stores it: the canonical spelling, or for a closed vocabulary
+/// an error naming the accepted values. What a query must compare a vocabulary column with.
+pub fn norm_vocab(vocab: strata_store::schema::Vocab, s: &str) -> Result<String, String> {
+    use strata_store::schema::Vocab;
+    Ok(match vocab {
+        Vocab::Channel => norm_channel(s),
+        Vocab::Device => norm_device(s),
+        Vocab::Payment => norm_payment(s),
+        Vocab::EventType => norm_event_type(s),
+        Vocab::Page => norm_page(s),
+        Vocab::Province => norm_province(s),
+        Vocab::City => norm_city(s),
+        Vocab::Status => norm_status(s)?.to_string(),
+        Vocab::Gender => norm_gender(s)?.to_string(),
+        Vocab::Currency => s.trim().to_ascii_uppercase(),
+    })
+}
+
 /// Administrative suffixes of provincial names, longest first.
 const PROVINCE_SUFFIXES: &[&str] = &[
     "维吾尔自治区",

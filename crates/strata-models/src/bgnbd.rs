@@ -36,8 +36,8 @@ use serde::Serialize;
 use crate::data::{Rfm, par_ranges};
 use crate::error::{ModelError, Result};
 use crate::special::{
-    beta_inc, digamma, hyp2f1_ln, integrate, integrate_from_peak, ln_beta, ln_gamma, log1pexp,
-    sigmoid,
+    beta_inc, digamma_diff, hyp2f1_ln, integrate, integrate_from_peak, ln_beta, ln_gamma,
+    ln_gamma_ratio, log1pexp, sigmoid,
 };
 
 /// BG/NBD parameters in the caller's time unit: `λ ~ Gamma(r, α)`, `p ~ Beta(a, b)`.
@@ -74,8 +74,9 @@ impl BgNbd {
     /// The log-likelihood of one customer's history.
     pub fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> f64 {
         let Self { r, alpha, a, b } = *self;
-        let mut ll = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_beta(a, b + x)
-            - ln_beta(a, b)
+        // ln B(a, b+x) − ln B(a, b) = ln Γ(b+x)/Γ(b) − ln Γ(a+b+x)/Γ(a+b).
+        let mut ll = ln_gamma_ratio(r, x) + r * alpha.ln() + ln_gamma_ratio(b, x)
+            - ln_gamma_ratio(a + b, x)
             - (r + x) * (alpha + t).ln();
         if x > 0.0 {
             ll +=
@@ -263,9 +264,6 @@ pub(crate) fn ll_grad(
 ) -> f64 {
     let (r, alpha, a, b) = (params[0], params[1], params[2], params[3]);
     let ln_alpha = alpha.ln();
-    let (lg_r, dg_r) = (ln_gamma(r), digamma(r));
-    let (lg_b, dg_b) = (ln_gamma(b), digamma(b));
-    let (lg_ab, dg_ab) = (ln_gamma(a + b), digamma(a + b));
     let ln_a = a.ln();
     // MBG/NBD: B(a, b+x+1)/B(a, b) and odds a/(b+x); BG/NBD: B(a, b+x)/B(a, b) and a/(b+x−1).
     let shift = if mbg { 1.0 } else { 0.0 };
@@ -274,12 +272,17 @@ pub(crate) fn ll_grad(
         .iter()
         .map(|&x| {
             let bx = b + x + shift;
+            // Ratios of gamma functions, not differences of their logarithms: far out (a and
+            // b near 1e17, where a search for a degenerate drop-out may go) the differences
+            // are rounding noise and the search follows it (issue 14: 10,000 iterations).
+            let step = x + shift;
+            let ab = digamma_diff(a + b, step);
             GroupTerms {
-                constant: ln_gamma(r + x) - lg_r + r * ln_alpha + ln_gamma(bx) - lg_b + lg_ab
-                    - ln_gamma(a + bx),
-                d_r: digamma(r + x) - dg_r + ln_alpha,
-                d_a: dg_ab - digamma(a + bx),
-                d_b: digamma(bx) - dg_b + dg_ab - digamma(a + bx),
+                constant: ln_gamma_ratio(r, x) + r * ln_alpha + ln_gamma_ratio(b, step)
+                    - ln_gamma_ratio(a + b, step),
+                d_r: digamma_diff(r, x) + ln_alpha,
+                d_a: -ab,
+                d_b: digamma_diff(b, step) - ab,
                 ln_odds: ln_a - (bx - 1.0).ln(),
             }
         })
@@ -367,6 +370,53 @@ mod tests {
         a: 0.793,
         b: 2.426,
     };
+
+    /// Issue 14: with an analysis date past the data the search for BG/NBD went to a
+    /// drop-out probability without spread (`a`, `b` near 1e17). There the likelihood must
+    /// tend to its limit, `B(a, b+x)/B(a, b) → q^x` with `q = b/(a+b)`; as a difference of
+    /// log-gammas it was rounding noise (positive log-likelihoods, 10,000 iterations).
+    #[test]
+    fn log_likelihood_tends_to_its_limit_for_a_drop_out_without_spread() {
+        let (r, alpha) = (0.7, 23.0);
+        for scale in [1e8, 1e13, 1e17] {
+            let (a, b) = (0.0625 * scale, 0.9375 * scale);
+            let m = BgNbd::new(r, alpha, a, b).unwrap();
+            let data = Rfm::build(
+                &[0.0, 1.0, 5.0, 40.0],
+                &[0.0, 30.0, 200.0, 600.0],
+                &[400.0, 400.0, 400.0, 600.0],
+                None,
+            )
+            .unwrap();
+            let mut grad = [0.0; 4];
+            // Times in units of the largest T (600): alpha scales, each customer gains 600^x.
+            let total =
+                ll_grad(&data, &[r, alpha / 600.0, a, b], &mut grad, 1, false) - 46.0 * 600f64.ln();
+            let mut sum = 0.0;
+            for (x, tx) in [(0.0, 0.0), (1.0, 30.0), (5.0, 200.0), (40.0, 600.0)] {
+                let t = 400.0f64.max(tx);
+                let q: f64 = 0.9375;
+                let mut want = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + x * q.ln()
+                    - (r + x) * (alpha + t).ln();
+                if x > 0.0 {
+                    want += log1pexp((a / b).ln() + (r + x) * ((alpha + t) / (alpha + tx)).ln());
+                }
+                let got = m.log_likelihood(x, tx, t);
+                assert!(
+                    (got - want).abs() < 1e-6 * want.abs(),
+                    "scale {scale} x {x}: {got} vs {want}"
+                );
+                assert!(got < 0.0);
+                sum += want;
+            }
+            assert!(
+                total < 0.0 && (total - sum).abs() < 1e-6 * sum.abs(),
+                "{total} vs {sum}"
+            );
+            // The slope along (ln a, ln b) together, which only narrows the spread, vanishes.
+            assert!((grad[2] + grad[3]).abs() < 1e-6, "{grad:?}");
+        }
+    }
 
     #[test]
     fn single_customer_log_likelihood_by_hand() {

@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use crate::bgnbd::{check_params, discounted_alive, expected_alive, ln_nb_pmf};
 use crate::error::Result;
-use crate::special::{beta_inc, ln_beta, ln_gamma, log1pexp, sigmoid};
+use crate::special::{beta_inc, ln_beta, ln_gamma_ratio, log1pexp, sigmoid};
 
 /// MBG/NBD parameters in the caller's time unit: `λ ~ Gamma(r, α)`, `p ~ Beta(a, b)`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -53,8 +53,8 @@ impl MbgNbd {
     /// The log-likelihood of one customer's history.
     pub fn log_likelihood(&self, x: f64, tx: f64, t: f64) -> f64 {
         let Self { r, alpha, a, b } = *self;
-        ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_beta(a, b + x + 1.0)
-            - ln_beta(a, b)
+        ln_gamma_ratio(r, x) + r * alpha.ln() + ln_gamma_ratio(b, x + 1.0)
+            - ln_gamma_ratio(a + b, x + 1.0)
             - (r + x) * (alpha + t).ln()
             + log1pexp(a.ln() - (b + x).ln() + (r + x) * ((alpha + t) / (alpha + tx)).ln())
     }

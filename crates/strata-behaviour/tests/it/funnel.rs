@@ -115,7 +115,8 @@ fn relaxed_funnel_per_customer_by_hand() {
     assert_eq!(group("app"), [1, 1, 1, 1]);
     assert_eq!(counts(&f.all), [7, 6, 3, 2]);
 
-    // A customer column: the anonymous visitor has none.
+    // A customer column (issue 14): identified customers only, the anonymous visitor V apart;
+    // before, V counted as "(none)" and in the total.
     let mut by = spec();
     by.by = Some("province".into());
     let f = rt.block_on(funnel(&ctx, &by)).unwrap();
@@ -129,7 +130,71 @@ fn relaxed_funnel_per_customer_by_hand() {
     assert_eq!(group("上海"), [2, 2, 2, 1]);
     assert_eq!(group("浙江"), [2, 2, 1, 1]);
     assert_eq!(group("北京"), [2, 1, 0, 0]);
-    assert_eq!(group("(none)"), [1, 1, 0, 0]);
+    assert_eq!(group("(none)"), Vec::<u64>::new());
+    assert_eq!(counts(&f.all), [6, 5, 3, 2]);
+    assert_eq!(counts(f.anonymous.as_ref().unwrap()), [1, 1, 0, 0]);
+    use arrow::array::AsArray;
+    let t = f.to_batch(None).unwrap();
+    let labels = arrow::compute::cast(t.column(0), &arrow::datatypes::DataType::Utf8).unwrap();
+    let labels = labels.as_string::<i32>();
+    assert_eq!(labels.value(0), "(all identified)");
+    assert_eq!(labels.value(t.num_rows() - 1), "(anonymous)");
+    // Per session the same: sessions without a customer apart.
+    by.unit = Unit::Session;
+    let f = rt.block_on(funnel(&ctx, &by)).unwrap();
+    assert_eq!(counts(&f.all), [7, 6, 3, 2]);
+    assert_eq!(counts(f.anonymous.as_ref().unwrap()), [1, 1, 0, 0]);
+    // An event column keeps everyone together.
+    let mut by = spec();
+    by.by = Some("device".into());
+    assert!(rt.block_on(funnel(&ctx, &by)).unwrap().anonymous.is_none());
+}
+
+/// Issue 14: `--steps home,prodct,paid` gave zeros. Steps fold as import folds the columns, and
+/// a name neither the vocabulary nor the data knows is an error naming the nearest one.
+#[test]
+fn steps_fold_like_import_and_unknown_ones_name_the_nearest() {
+    let s = shop(&[("events", "events.jsonl", EVENTS)]);
+    let ctx = session(&s.ws).unwrap();
+    let rt = rt();
+    let mut zh = spec();
+    zh.steps = Step::parse_list("首页，商品详情、购物车,支付成功").unwrap();
+    let f = rt.block_on(funnel(&ctx, &zh)).unwrap();
+    assert_eq!(counts(&f.all), [7, 6, 3, 2]);
+    assert_eq!(f.steps, ["home", "product", "cart", "paid"]);
+    for (steps, nearest) in [
+        ("home,prodct,paid", "`product`"),
+        ("home,product,piad", "`paid`"),
+        ("home,首頁", "`home`"),
+        ("home,event:add_to_crat", "`add_to_cart`"),
+    ] {
+        let mut bad = spec();
+        bad.steps = Step::parse_list(steps).unwrap();
+        let e = rt.block_on(funnel(&ctx, &bad)).unwrap_err();
+        assert!(e.is_user_error());
+        let e = e.to_string();
+        assert!(
+            e.contains(&format!("did you mean {nearest}?")),
+            "{steps}: {e}"
+        );
+        assert!(e.contains("steps in the data: cart, home, product"), "{e}");
+    }
+    // A name of the vocabulary is a step even when the data has none of it: zeros, no error.
+    let mut video = spec();
+    video.steps = Step::parse_list("home,video_view").unwrap();
+    assert_eq!(
+        counts(&rt.block_on(funnel(&ctx, &video)).unwrap().all),
+        [7, 0]
+    );
+    // Paths too.
+    let e = rt
+        .block_on(strata_behaviour::paths::paths(
+            &ctx,
+            &Step::parse("crat").unwrap(),
+            3,
+        ))
+        .unwrap_err();
+    assert!(e.to_string().contains("did you mean `cart`?"), "{e}");
 }
 
 #[test]

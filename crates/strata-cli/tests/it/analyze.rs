@@ -5,7 +5,7 @@ use std::path::Path;
 
 use calamine::{Reader, open_workbook_auto};
 
-use crate::{new_workspace, ok, query, user_error};
+use crate::{new_workspace, ok, query, run, stderr, stdout, user_error};
 
 fn small_shop(dir: &Path) -> std::path::PathBuf {
     let ws = new_workspace(dir);
@@ -194,4 +194,52 @@ fn a_workspace_folder_with_glob_characters_still_shows_its_data() {
     std::fs::create_dir(&odd).unwrap();
     let ws = small_shop(&odd);
     assert_eq!(query(&ws, "SELECT count(*) AS n FROM orders"), "n\n5\n");
+}
+
+/// Issue 14: the analysis date is explained when defaulted, the orders counted are those up to
+/// it, a date past the data is warned about (analyze and report), and dates take the forms
+/// people write, with errors that name the form expected.
+#[test]
+fn the_analysis_date_is_explained_counted_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = small_shop(dir.path());
+    let w = ws.to_str().unwrap();
+    let out = ok(&["-w", w, "analyze"]);
+    assert!(
+        out.contains("(2 with paid orders, 5 orders) as of 2026-10-01 (the latest order day)"),
+        "{out}"
+    );
+    // O3 (1 Oct) is after 31 July: four orders used, not five.
+    let out = ok(&["-w", w, "analyze", "--as-of", "2026/07/31"]);
+    assert!(
+        out.contains("(2 with paid orders, 4 orders) as of 2026-07-31 (1 later order left out)"),
+        "{out}"
+    );
+    let o = run(&["-w", w, "analyze", "--as-of", "2026-12-31"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "warning: no orders in the 91 days before 2026-12-31 (the latest is on 2026-10-01): scores assume the shop stopped selling"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("as of 2026-12-31 in"), "{}", stdout(&o));
+    // The report warns too, from the stored table as much as from a fresh one.
+    for args in [&["report", "--as-of", "2026-12-31"][..], &["report"][..]] {
+        let o = run(&[&["-w", w][..], args].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no orders in the 91 days before 2026-12-31"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+    let e = user_error(&["-w", w, "analyze", "--as-of", "2026-13-01"]);
+    assert!(
+        e.contains("`2026-13-01`: no such day") && e.contains("YYYY-MM-DD"),
+        "{e}"
+    );
+    let e = user_error(&["-w", w, "analyze", "--as-of", "31/12/2026"]);
+    assert!(e.contains("expected a date as YYYY-MM-DD"), "{e}");
 }

@@ -171,3 +171,130 @@ C2,C,2026-05-01 10:00,200,app
     let sql = query(&ws, "SELECT revenue FROM channels() WHERE channel = 'app'");
     assert_eq!(column(&sql, "revenue"), ["900.0"]);
 }
+
+/// Issue 14: funnel steps fold like import and unknown ones name the nearest known step; a date
+/// range after the data says so; dates take slashes; a breakdown by a customer column counts
+/// identified customers and says so.
+#[test]
+fn funnel_names_steps_dates_and_denominators() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, events()).unwrap();
+    ok(&["-w", w, "import", "events", path.to_str().unwrap()]);
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(
+        &customers,
+        "customer_id,province\nA,上海\nB,上海\nC,浙江\nD,浙江\nE,北京\nF,北京\n",
+    )
+    .unwrap();
+    ok(&["-w", w, "import", "customers", customers.to_str().unwrap()]);
+
+    let e = user_error(&["-w", w, "funnel", "--steps", "home,prodct,paid"]);
+    assert!(
+        e.contains("step `prodct`") && e.contains("did you mean `product`?"),
+        "{e}"
+    );
+    let csv = ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "首页,商品详情,购物车,支付成功",
+        "--window",
+        "1h",
+        "-f",
+        "csv",
+    ]);
+    assert_eq!(column(&csv, "units"), ["7", "6", "3", "2"]);
+    assert_eq!(column(&csv, "step"), ["home", "product", "cart", "paid"]);
+    // Rates to four decimals in CSV, JSON and files (6/7 was 0.8571428571428571).
+    assert_eq!(column(&csv, "from_previous")[1], "0.8571");
+    let json = dir.path().join("f.json");
+    ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product,cart,paid",
+        "--window",
+        "1h",
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(text.contains("\"from_previous\": 0.8571,"), "{text}");
+    let file = dir.path().join("f.csv");
+    ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product,cart,paid",
+        "--window",
+        "1h",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(std::fs::read_to_string(&file).unwrap().contains(",0.8571,"));
+
+    let o = crate::run(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product",
+        "--from",
+        "2026/10/01",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = crate::stderr(&o);
+    assert!(
+        err.contains(
+            "no events on or after 2026-10-01: the events run from 2026-03-02 to 2026-03-02"
+        ),
+        "{err}"
+    );
+    assert!(!crate::stdout(&o).contains("check the step names"));
+    let e = user_error(&["-w", w, "funnel", "--from", "1/10/2026"]);
+    assert!(e.contains("expected a date as YYYY-MM-DD"), "{e}");
+    let e = user_error(&["-w", w, "funnel", "--compare", "2026/03/01..2026-02-30"]);
+    assert!(e.contains("`2026-02-30`: no such day"), "{e}");
+
+    let text = ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product,cart,paid",
+        "--window",
+        "1h",
+        "--by",
+        "province",
+    ]);
+    assert!(
+        text.contains(
+            "by province: rates are out of the 6 identified customers who reached home, the only ones with a province; 1 anonymous visitor reached it too and is counted apart as (anonymous)"
+        ),
+        "{text}"
+    );
+    let csv = ok(&[
+        "-w",
+        w,
+        "funnel",
+        "--steps",
+        "home,product,cart,paid",
+        "--window",
+        "1h",
+        "--by",
+        "province",
+        "-f",
+        "csv",
+    ]);
+    let groups = column(&csv, "province");
+    assert_eq!(groups.first().map(String::as_str), Some("(all identified)"));
+    assert_eq!(groups.last().map(String::as_str), Some("(anonymous)"));
+    assert!(!groups.iter().any(|g| g == "(none)"), "{csv}");
+    assert_eq!(column(&csv, "units")[..4], ["6", "5", "3", "2"]);
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 use calamine::{Reader, open_workbook_auto};
 use serde_json::Value;
 
-use crate::{new_workspace, ok, query, run, stderr, user_error};
+use crate::{new_workspace, ok, query, run, stderr, stdout, user_error};
 
 fn auc(eval: &Value, name: &str) -> f64 {
     eval["scores"]
@@ -134,6 +134,36 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
     // A budget cuts the list; the report has the chapter in both languages.
     let cut = ok(&["-w", w, "churn", "score", "--budget", "10", "--top", "0"]);
     assert!(cut.contains("left off by the budget"), "{cut}");
+    // Issue 14: the date is explained, the tiers too, and a date past the data is warned about.
+    assert!(cut.contains("(the latest order day)"), "{cut}");
+    assert!(
+        cut.contains("risk tiers: high from churn_risk")
+            && cut.contains("not a probability each of them exceeds"),
+        "{cut}"
+    );
+    let late = run(&[
+        "-w",
+        w,
+        "churn",
+        "score",
+        "--as-of",
+        "2027/04/30",
+        "--top",
+        "0",
+    ]);
+    assert_eq!(late.status.code(), Some(0), "{}", stderr(&late));
+    assert!(
+        stderr(&late).contains(
+            "warning: no orders in the 181 days before 2027-04-30 (the latest is on 2026-10-31): scores assume the shop stopped selling"
+        ),
+        "{}",
+        stderr(&late)
+    );
+    assert!(
+        stdout(&late).contains("customers as of 2027-04-30 with"),
+        "{}",
+        stdout(&late)
+    );
     let html = std::fs::read_to_string(out.join("report-en.html")).unwrap();
     assert!(html.contains("Churn early warning") && html.contains("Customers to win back first"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();

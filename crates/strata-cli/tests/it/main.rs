@@ -209,3 +209,62 @@ fn query_prints_tables_csv_and_json() {
     ]);
     assert_eq!(j.trim(), r#"[{"n":0}]"#);
 }
+
+/// Issue 14: a query failing on its own values (an invalid date, a bad cast, a division by
+/// zero) exited 2 with the optimiser's wrapper; it is the user's to fix. A filter with a
+/// spelling import folds away gets a note saying what is stored.
+#[test]
+fn sql_mistakes_in_values_exit_1_and_folded_spellings_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_workspace(dir.path());
+    let w = ws.to_str().unwrap();
+    for (sql, says) in [
+        (
+            "SELECT DATE '2026-13-01'",
+            "cannot cast string '2026-13-01'",
+        ),
+        ("SELECT CAST('abc' AS INT)", "cannot cast string 'abc'"),
+        ("SELECT 1/0", "division by zero"),
+        (
+            "SELECT count(*) FROM orders WHERE ordered_at > '2026-13-01'",
+            "dates are written '2026-10-01'",
+        ),
+    ] {
+        let e = user_error(&["-w", w, "query", sql]);
+        assert!(
+            e.starts_with("error: in the query: ") && e.contains(says),
+            "{sql}: {e}"
+        );
+        assert!(!e.contains("Optimizer rule"), "{e}");
+    }
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "订单号,客户ID,下单时间,实付金额,订单状态\nO1,A,2026-01-10 20:15,100.00,交易成功\n",
+    )
+    .unwrap();
+    ok(&["-w", w, "import", "orders", orders.to_str().unwrap()]);
+    let o = run(&[
+        "-w",
+        w,
+        "query",
+        "-f",
+        "csv",
+        "SELECT count(*) AS n FROM orders WHERE status = '交易成功'",
+    ]);
+    assert_eq!(stdout(&o), "n\n0\n");
+    assert!(
+        stderr(&o).contains(
+            "note: status = '交易成功' matches nothing: import stores '交易成功' as 'paid'"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        query(
+            &ws,
+            "SELECT count(*) AS n FROM orders WHERE status = 'paid'"
+        ),
+        "n\n1\n"
+    );
+}

@@ -373,3 +373,43 @@ async fn too_few_buyers_for_a_model_say_so() {
     assert!(v.skipped.unwrap().contains("at least 50"));
     assert!(p.batch.column_by_name("clv_12m").unwrap().is_null(0));
 }
+
+/// Issue 14: an analysis date two months after the last order (nobody buying in between) sent
+/// the BG/NBD fit into rounding noise: a positive log-likelihood, no convergence, 10,000
+/// iterations (31 s instead of 0.6 on the 20,000-customer demo).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn value_models_converge_for_an_analysis_date_past_the_data() {
+    let shop = strata_testkit::demo_shop_with(&strata_demo::DemoConfig {
+        customers: 1000,
+        events: false,
+        ..strata_demo::DemoConfig::default()
+    });
+    let cfg = AnalyzeConfig {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+        ..AnalyzeConfig::default()
+    };
+    let p = profile(&shop.ws, &cfg).await;
+    assert_eq!(p.meta.last_order_day.unwrap().to_string(), "2026-10-31");
+    let v = p.meta.value.as_ref().unwrap();
+    assert_eq!(v.candidates.len(), 2);
+    for c in &v.candidates {
+        assert!(c.converged, "{} did not converge", c.model);
+        assert!(c.log_likelihood < 0.0, "{}: {}", c.model, c.log_likelihood);
+    }
+    assert!(v.holdout.is_some());
+}
+
+/// Issue 14: the order count reported with an earlier analysis date included the orders after
+/// it. Here O7 (5 Nov) is after 31 Oct: seven orders read, six used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orders_after_the_analysis_date_are_not_counted_as_used() {
+    let shop = shop();
+    let m = profile(&shop.ws, &config()).await.meta;
+    assert_eq!(m.orders_scanned, 7);
+    assert_eq!(m.orders_used, Some(6));
+    assert_eq!(m.last_order_day.unwrap().to_string(), "2026-11-05");
+    let mut cfg = config();
+    cfg.as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30);
+    let m = profile(&shop.ws, &cfg).await.meta;
+    assert_eq!(m.orders_used, Some(7));
+}

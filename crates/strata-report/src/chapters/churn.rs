@@ -378,8 +378,8 @@ fn quality_table(cx: &Cx<'_>, model: &ChurnModel) -> Table {
         lang,
         ev.window.customers,
         &pct(ev.window.base_rate),
-        model.tiers.high,
-        model.tiers.medium,
+        (model.tiers.high, &rate_from(ev, RiskTier::High)),
+        (model.tiers.medium, &rate_from(ev, RiskTier::Medium)),
     );
     Table {
         headers: vec![
@@ -510,4 +510,9 @@ fn method(cx: &Cx<'_>, model: &ChurnModel) -> String {
             version: &model.version,
         },
     )
+}
+
+/// The churn rate of everyone in `tier` or above in the evaluation, as the report writes it.
+fn rate_from(ev: &strata_churn::train::Evaluation, tier: RiskTier) -> String {
+    ev.rate_from(tier).map_or_else(|| "–".to_string(), pct)
 }

@@ -150,20 +150,21 @@ pub fn customer_split(lang: Lang, cutoff: impl Display) -> String {
     }
 }
 
-/// The evaluation set and where the risk tiers start.
+/// The evaluation set and where the risk tiers start, with what a cut means: the churn rate
+/// of everyone at or above it taken together (`high_rate`, `medium_rate`).
 pub fn evaluation(
     lang: Lang,
     customers: impl Display,
     churned: &str,
-    high: f64,
-    medium: f64,
+    (high, high_rate): (f64, &str),
+    (medium, medium_rate): (f64, &str),
 ) -> String {
     match lang {
         Lang::Zh => format!(
-            "评估客户 {customers} 位，流失率 {churned}。高风险从概率 {high:.2} 起，中风险从 {medium:.2} 起。"
+            "评估客户 {customers} 位，流失率 {churned}。高风险从概率 {high:.2} 起：评估中概率不低于此值的客户合计流失率达 {high_rate}；中风险从 {medium:.2} 起，合计流失率达 {medium_rate}。分层看的是切点以上这群人合计的流失率，不是每位客户各自的流失概率。"
         ),
         Lang::En => format!(
-            "{customers} customers evaluated, {churned} churned. High risk from probability {high:.2}, medium from {medium:.2}."
+            "{customers} customers evaluated, {churned} churned. High risk from probability {high:.2}: of the evaluation customers scored at least that, {high_rate} churned taken together; medium from {medium:.2}, where it was {medium_rate}. A tier is the churn rate of everyone above its cut, not a probability each of its customers exceeds."
         ),
     }
 }
