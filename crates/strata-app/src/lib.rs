@@ -6,10 +6,12 @@
 //! - [`session`]: a workspace opened with its settings; its DataFusion session with every table
 //!   and analysis table function; the runtime blocking calls run their queries on.
 //! - Operations: [`import`], [`analyze`] (the customer table, with churn columns, and whether a
-//!   stored one is current), [`report`], [`churn`], [`behaviour`], [`clv`] (on files),
-//!   [`demo`], [`schema`].
-//! - [`export`]: CSV with a byte-order mark, XLSX and JSON, to any writer or atomically to a
-//!   file.
+//!   stored one is current), [`query`] (SQL, with the stale derived tables it read),
+//!   [`status`], [`report`], [`churn`], [`behaviour`], [`clv`] (on files), [`demo`],
+//!   [`schema`].
+//! - [`freshness`]: every derived table and model, and whether each is current.
+//! - [`export`]: CSV with a byte-order mark, XLSX, JSON and Parquet, to any writer or
+//!   atomically to a file.
 //! - [`error`]: one error type whose [`ErrorKind`] front ends map to exit codes and HTTP
 //!   statuses; [`progress`]: what long work reports.
 //!
@@ -22,12 +24,15 @@ pub mod clv;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod freshness;
 pub mod import;
 pub mod progress;
+pub mod query;
 pub mod report;
 pub mod schema;
 pub mod session;
 pub mod settings;
+pub mod status;
 
 pub use error::{Error, ErrorKind, Missing, Result};
 pub use progress::Progress;

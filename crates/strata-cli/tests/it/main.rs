@@ -6,6 +6,7 @@ mod churn;
 mod clv;
 mod golden;
 mod import;
+mod query;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
