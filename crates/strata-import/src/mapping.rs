@@ -8,10 +8,12 @@ use strata_store::{TABLES, TableSpec};
 
 use crate::error::{ImportError, Result};
 
-/// User mappings: for each table, canonical column → header in the file.
+/// User mappings: for each table, canonical column → header in the file, or → the column's
+/// position (0-based) in the header row.
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     tables: BTreeMap<String, BTreeMap<String, String>>,
+    positions: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl Mapping {
@@ -48,19 +50,12 @@ impl Mapping {
                 TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
             ),
         })?;
-        if spec.field(field).is_none() {
-            return Err(ImportError::Mapping {
-                detail: format!(
-                    "table `{}` has no column `{field}`; its columns are {}",
-                    spec.name,
-                    spec.fields
-                        .iter()
-                        .map(|f| f.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
+        self.add_to(spec, field, header)
+    }
+
+    /// Adds `field = header` for any table spec (one outside the workspace's tables, too).
+    pub fn add_to(&mut self, spec: &TableSpec, field: &str, header: &str) -> Result<()> {
+        check_field(spec, field)?;
         self.tables
             .entry(spec.name.to_string())
             .or_default()
@@ -68,9 +63,41 @@ impl Mapping {
         Ok(())
     }
 
+    /// Maps `field` to the column at `position` (0-based) of the header row, whatever its
+    /// header says.
+    pub fn add_position(&mut self, spec: &TableSpec, field: &str, position: usize) -> Result<()> {
+        check_field(spec, field)?;
+        self.positions
+            .entry(spec.name.to_string())
+            .or_default()
+            .insert(field.to_string(), position);
+        Ok(())
+    }
+
     fn for_table(&self, table: &TableSpec) -> Option<&BTreeMap<String, String>> {
         self.tables.get(table.name)
     }
+
+    fn positions_for(&self, table: &TableSpec) -> Option<&BTreeMap<String, usize>> {
+        self.positions.get(table.name)
+    }
+}
+
+fn check_field(spec: &TableSpec, field: &str) -> Result<()> {
+    if spec.field(field).is_none() {
+        return Err(ImportError::Mapping {
+            detail: format!(
+                "table `{}` has no column `{field}`; its columns are {}",
+                spec.name,
+                spec.fields
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Compares header names loosely: case, spaces, `_`, `-`, a byte-order mark, full-width
@@ -118,12 +145,17 @@ pub(crate) fn field_for_header(
         .position(|f| f.aliases.iter().any(|a| header_key(a) == k))
 }
 
-/// How many of `headers` name a column of `table`; used to find the header row.
+/// How many of `headers` name a column of `table` (a column mapped by position counts when the
+/// row has it); used to find the header row.
 pub(crate) fn known_headers(table: &TableSpec, mapping: &Mapping, headers: &[String]) -> usize {
+    let positional = mapping
+        .positions_for(table)
+        .map_or(0, |p| p.values().filter(|&&c| c < headers.len()).count());
     headers
         .iter()
         .filter(|h| field_for_header(table, mapping, h).is_some())
         .count()
+        + positional
 }
 
 /// Refuses a file whose headers fit another table clearly better, and completely: the usual
@@ -168,6 +200,23 @@ pub(crate) fn resolve(
     let mut field_to_col = vec![None; table.fields.len()];
     let found = || headers.join(", ");
 
+    if let Some(user) = mapping.positions_for(table) {
+        for (field, &col) in user {
+            let fi = table
+                .index_of(field)
+                .expect("mapping fields are checked on entry");
+            if col >= headers.len() {
+                return Err(ImportError::MappedColumnMissing {
+                    path: path.to_path_buf(),
+                    field: field.clone(),
+                    header: format!("number {}", col + 1),
+                    found: found(),
+                });
+            }
+            field_to_col[fi] = Some(col);
+            claimed[col] = true;
+        }
+    }
     if let Some(user) = mapping.for_table(table) {
         for (field, header) in user {
             let fi = table
