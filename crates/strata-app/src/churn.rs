@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use strata_charts::Lang;
 use strata_churn::features::{SIGNALS, Signal};
 use strata_churn::train::Evaluation;
-use strata_churn::winback::Winback;
+use strata_churn::winback::{Contact, Winback};
 use strata_churn::{ChurnModel, RiskTier, Scores, SplitKind, TrainOptions};
 
 use crate::dates::AsOf;
@@ -105,7 +105,8 @@ pub struct Scored {
     pub model: ChurnModel,
     pub scores: Scores,
     pub list: Winback,
-    /// The win-back list as a table, in priority order.
+    /// The win-back list as a table, in priority order, with headers and texts in the
+    /// request's language.
     pub table: RecordBatch,
     pub summary: ScoreSummary,
     /// The scoring date, and whether it was the default.
@@ -127,6 +128,8 @@ pub struct ScoreSummary {
     /// Contact cost and expected value saved of the whole list.
     pub cost: f64,
     pub saved: f64,
+    /// Customers worth contacting left off the list: no marketing consent recorded.
+    pub no_consent: usize,
 }
 
 impl ScoreSummary {
@@ -155,8 +158,9 @@ pub fn score(session: &Session, req: &ScoreRequest) -> Result<Scored> {
     let as_of = AsOf::of(&profile.meta);
     let scores = block_on(strata_churn::score(&ctx, &model, &profile))??;
     let seconds = started.elapsed().as_secs_f64();
-    let list = strata_churn::winback::build(&model, &scores);
-    let table = strata_churn::winback::batch(&model, &scores, &list, req.lang)?;
+    let contacts = contacts(session, &scores.fs.ids)?;
+    let list = strata_churn::winback::build(&model, &scores, &contacts);
+    let table = strata_churn::winback::batch(&model, &scores, &list, &contacts, req.lang)?;
     let summary = summarise(&scores, &list);
     Ok(Scored {
         model,
@@ -192,5 +196,39 @@ fn summarise(scores: &Scores, list: &Winback) -> ScoreSummary {
         signals,
         cost: list.budgets.iter().map(|b| b.cost).sum(),
         saved: list.budgets.iter().map(|b| b.expected_saved).sum(),
+        no_consent: list.no_consent,
     }
+}
+
+/// Name, phone and marketing consent of each of `ids` from the customers table (empty for a
+/// customer it does not have).
+fn contacts(session: &Session, ids: &[String]) -> Result<Vec<Contact>> {
+    let batches =
+        session.sql("SELECT customer_id, name, phone, marketing_consent FROM customers")?;
+    let mut by_id = std::collections::HashMap::new();
+    for b in &batches {
+        let texts = |i: usize| strata_store::columns::texts(b.column(i).as_ref());
+        let (id, name, phone) = (texts(0)?, texts(1)?, texts(2)?);
+        let consent = b
+            .column(3)
+            .as_any()
+            .downcast_ref::<arrow::array::BooleanArray>()
+            .ok_or_else(|| Error::Internal("marketing_consent is not a boolean column".into()))?;
+        for (r, id) in id.into_iter().enumerate() {
+            let Some(id) = id else { continue };
+            let consent = arrow::array::Array::is_valid(consent, r).then(|| consent.value(r));
+            by_id.insert(
+                id,
+                Contact {
+                    name: name[r].clone(),
+                    phone: phone[r].clone(),
+                    consent,
+                },
+            );
+        }
+    }
+    Ok(ids
+        .iter()
+        .map(|id| by_id.remove(id).unwrap_or_default())
+        .collect())
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use strata_models::{
     CalibrationHoldout, ClvOptions, Fit, FitOptions, GammaGammaFit, HoldoutError, ModelKind,
-    Period, Predictions, Summary, SummaryOptions, TimeUnit, calibration_and_holdout, clv, fit,
-    fit_gamma_gamma, holdout_error, summarize,
+    Period, Predictions, SpendSource, Summary, SummaryOptions, TimeUnit, calibration_and_holdout,
+    clv, fit, fit_gamma_gamma, holdout_error, spend_frequencies, summarize,
 };
 
 use crate::error::{Error, Result};
@@ -57,8 +57,6 @@ fn epoch_day(d: chrono::NaiveDate) -> i64 {
 struct TextTable {
     header: Option<Vec<String>>,
     rows: Vec<(usize, Vec<String>)>,
-    /// `;`-separated files write amounts with a decimal comma.
-    decimal_comma: bool,
 }
 
 fn split_line(line: &str, delim: Option<char>) -> Vec<String> {
@@ -116,11 +114,7 @@ fn read_table(path: &Path, has_header: Option<bool>, probe: usize) -> Result<Tex
         }
         rows.push((i + 1, split_line(line, delim)));
     }
-    Ok(TextTable {
-        header,
-        rows,
-        decimal_comma: delim == Some(';'),
-    })
+    Ok(TextTable { header, rows })
 }
 
 /// The index of a column given by header name or 1-based number.
@@ -150,10 +144,14 @@ fn column(path: &Path, table: &TextTable, spec: &str, what: &str) -> Result<usiz
 #[derive(Debug, Clone)]
 pub struct SummarizeRequest {
     pub transactions: PathBuf,
-    /// Columns by header name or 1-based number.
-    pub customer: String,
-    pub date: String,
+    /// Columns by header name or 1-based number. Left out, they are found by the header names
+    /// shop exports use (买家ID, 下单时间, 实付金额, 订单状态 …), as an import finds them; a
+    /// whitespace-separated file (CDNOW) needs the customer and date named.
+    pub customer: Option<String>,
+    pub date: Option<String>,
     pub amount: Option<String>,
+    /// The order status column: only paid orders are purchases.
+    pub status: Option<String>,
     pub period: Period,
     /// Divide recency and T by this (7 with daily periods gives weeks).
     pub unit_days: f64,
@@ -161,6 +159,30 @@ pub struct SummarizeRequest {
     pub end: Option<chrono::NaiveDate>,
     /// End of calibration (inclusive): adds the holdout columns.
     pub calibration_end: Option<chrono::NaiveDate>,
+    /// Times without an offset are wall-clock times here, and purchases count by its days.
+    pub timezone: chrono_tz::Tz,
+    /// Amounts are written 1.299,00.
+    pub decimal_comma: bool,
+}
+
+impl SummarizeRequest {
+    /// A request for `transactions` with the given columns and every other choice at its
+    /// default (daily periods in days, the default time zone).
+    pub fn new(transactions: PathBuf) -> SummarizeRequest {
+        SummarizeRequest {
+            transactions,
+            customer: None,
+            date: None,
+            amount: None,
+            status: None,
+            period: Period::Day,
+            unit_days: 1.0,
+            end: None,
+            calibration_end: None,
+            timezone: chrono_tz::Asia::Shanghai,
+            decimal_comma: false,
+        }
+    }
 }
 
 /// Per-customer (frequency, recency, T, monetary), with holdout counts when asked.
@@ -168,6 +190,9 @@ pub struct SummarizeRequest {
 pub struct Summarized {
     pub ids: Vec<String>,
     pub summary: Summarised,
+    /// Orders left out because they are not paid (refunded, cancelled, pending), by status,
+    /// most first.
+    pub left_out: Vec<(String, u64)>,
 }
 
 #[derive(Debug)]
@@ -176,31 +201,155 @@ pub enum Summarised {
     Split(CalibrationHoldout),
 }
 
+/// Purchases read from a transaction file: customer slot, local day and amount of each.
+struct Purchases {
+    ids: Vec<String>,
+    customers: Vec<u64>,
+    days: Vec<i64>,
+    amounts: Option<Vec<f64>>,
+    left_out: Vec<(String, u64)>,
+}
+
+impl Purchases {
+    fn new() -> Purchases {
+        Purchases {
+            ids: Vec::new(),
+            customers: Vec::new(),
+            days: Vec::new(),
+            amounts: None,
+            left_out: Vec::new(),
+        }
+    }
+}
+
+/// Interns customer ids in order of first appearance.
+#[derive(Default)]
+struct Ids {
+    index: std::collections::HashMap<String, u64>,
+}
+
+impl Ids {
+    fn slot(&mut self, ids: &mut Vec<String>, id: &str) -> u64 {
+        if let Some(&c) = self.index.get(id) {
+            return c;
+        }
+        let c = ids.len() as u64;
+        ids.push(id.to_string());
+        self.index.insert(id.to_string(), c);
+        c
+    }
+}
+
 /// Reads the transactions and summarises them per customer.
 pub fn summarize_file(req: &SummarizeRequest) -> Result<Summarized> {
-    // Columns all given by number: the first line is a header only if its date cell is not a
-    // date (CDNOW-style files have none).
-    let numeric = |s: &str| s.parse::<usize>().ok();
-    let all_numeric = numeric(&req.customer).is_some()
-        && numeric(&req.date).is_some()
-        && req.amount.as_deref().is_none_or(|s| numeric(s).is_some());
     let path = &req.transactions;
-    let table = if all_numeric {
-        let probe = numeric(&req.date).unwrap_or(1).saturating_sub(1);
-        read_table(path, None, probe)?
+    let p = if whitespace_separated(path)? {
+        read_whitespace(req)?
     } else {
-        read_table(path, Some(true), 0)?
+        read_export(req)?
     };
-    let ci = column(path, &table, &req.customer, "customer")?;
-    let di = column(path, &table, &req.date, "date")?;
+    if p.customers.is_empty() {
+        return Err(Error::invalid(format!(
+            "{}: no paid transactions{}",
+            path.display(),
+            if p.left_out.is_empty() {
+                String::new()
+            } else {
+                format!(" (left out: {})", describe_left_out(&p.left_out))
+            }
+        )));
+    }
+    let opts = SummaryOptions {
+        period: req.period,
+        time_unit: TimeUnit::Days,
+        utc_offset_seconds: 0,
+        observation_end: req.end.map(epoch_day),
+        freq_multiplier: req.unit_days,
+    };
+    let amounts = p.amounts.as_deref();
+    let summary = match req.calibration_end {
+        None => Summarised::Whole(summarize(&p.customers, &p.days, amounts, &opts)?),
+        Some(cal) => Summarised::Split(calibration_and_holdout(
+            &p.customers,
+            &p.days,
+            amounts,
+            epoch_day(cal),
+            &opts,
+        )?),
+    };
+    Ok(Summarized {
+        ids: p.ids,
+        summary,
+        left_out: p.left_out,
+    })
+}
+
+/// `refunded 3, cancelled 1`.
+pub fn describe_left_out(left_out: &[(String, u64)]) -> String {
+    left_out
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a file is whitespace-separated columns (as CDNOW is published) rather than an
+/// export the import readers take: a text file whose first lines hold no `,`, tab, `;` or `|`.
+fn whitespace_separated(path: &Path) -> Result<bool> {
+    use std::io::Read;
+    match strata_import::Format::from_path(path) {
+        Some(strata_import::Format::Csv) | None => {}
+        Some(_) => return Ok(false),
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .map_err(crate::error::io(path))?;
+    let lines: Vec<&[u8]> = head
+        .split(|&b| b == b'\n')
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()))
+        .take(5)
+        .collect();
+    Ok(!lines.is_empty()
+        && lines
+            .iter()
+            .all(|l| !l.iter().any(|b| matches!(b, b',' | b'\t' | b';' | b'|'))))
+}
+
+/// A CDNOW-style file: columns separated by spaces, by header name or number; the first line
+/// is a header when its date cell is not a date.
+fn read_whitespace(req: &SummarizeRequest) -> Result<Purchases> {
+    let path = &req.transactions;
+    let named = |spec: &Option<String>, what: &str| {
+        spec.clone().ok_or_else(|| {
+            Error::invalid(format!(
+                "{}: columns separated by spaces have no header names to go by; give the {what} column (a header name or a 1-based number)",
+                path.display()
+            ))
+        })
+    };
+    let (customer, date) = (named(&req.customer, "customer")?, named(&req.date, "date")?);
+    let numeric = |s: &str| s.parse::<usize>().ok();
+    let probe = numeric(&date).unwrap_or(1).saturating_sub(1);
+    let header = if numeric(&customer).is_some()
+        && numeric(&date).is_some()
+        && req.amount.as_deref().is_none_or(|s| numeric(s).is_some())
+    {
+        None
+    } else {
+        Some(true)
+    };
+    let table = read_table(path, header, probe)?;
+    let ci = column(path, &table, &customer, "customer")?;
+    let di = column(path, &table, &date, "date")?;
     let ai = req
         .amount
         .as_deref()
         .map(|s| column(path, &table, s, "amount"))
         .transpose()?;
-    let mut ids: Vec<String> = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    let (mut customers, mut days, mut amounts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut p = Purchases::new();
+    let mut ids = Ids::default();
+    let mut amounts = Vec::new();
     for (line, cells) in &table.rows {
         let cell = |i: usize, what: &str| -> Result<&str> {
             cells.get(i).map(String::as_str).ok_or_else(|| {
@@ -221,16 +370,11 @@ pub fn summarize_file(req: &SummarizeRequest) -> Result<Summarized> {
                 cells[di]
             ))
         })?;
-        let next = ids.len() as u64;
-        let c = *index.entry(id.to_string()).or_insert_with(|| {
-            ids.push(id.to_string());
-            next
-        });
-        customers.push(c);
-        days.push(day);
+        p.customers.push(ids.slot(&mut p.ids, id));
+        p.days.push(day);
         if let Some(ai) = ai {
             let text = cell(ai, "amount")?;
-            amounts.push(parse_amount(text, table.decimal_comma).ok_or_else(|| {
+            amounts.push(parse_amount(text, req.decimal_comma).ok_or_else(|| {
                 Error::invalid(format!(
                     "{}: line {line}, column {}: `{text}` is not an amount",
                     path.display(),
@@ -239,31 +383,168 @@ pub fn summarize_file(req: &SummarizeRequest) -> Result<Summarized> {
             })?);
         }
     }
-    if customers.is_empty() {
+    p.amounts = ai.map(|_| amounts);
+    Ok(p)
+}
+
+/// The columns of the transactions table and what a person calls them.
+const TRANSACTION_COLUMNS: [(&str, &str); 4] = [
+    ("customer_id", "customer"),
+    ("ordered_at", "date"),
+    ("paid_amount", "amount"),
+    ("status", "status"),
+];
+
+/// A shop's export (CSV/TSV in UTF-8, GBK or UTF-16, XLSX, JSON Lines, Parquet) read with the
+/// import's readers: headers as an import recognises them, times, money and statuses as it
+/// parses them. Only paid orders are purchases, as in the customer table.
+fn read_export(req: &SummarizeRequest) -> Result<Purchases> {
+    use strata_import::{ImportOptions, Mapping, ReadOptions, ValueOptions};
+    let path = &req.transactions;
+    let spec = &strata_store::schema::TRANSACTIONS;
+    let mut mapping = Mapping::default();
+    let given = [&req.customer, &req.date, &req.amount, &req.status];
+    for ((field, _), given) in TRANSACTION_COLUMNS.iter().zip(given) {
+        let Some(c) = given else { continue };
+        match c.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => mapping.add_position(spec, field, n - 1)?,
+            _ => mapping.add_to(spec, field, c)?,
+        }
+    }
+    let opts = ImportOptions {
+        values: ValueOptions {
+            tz: req.timezone,
+            decimal_comma: req.decimal_comma,
+            ..ValueOptions::default()
+        },
+        read: ReadOptions {
+            // An order export fits `orders` better than this table, and is meant.
+            no_table_check: true,
+            ..ReadOptions::default()
+        },
+        mapping,
+        ..ImportOptions::default()
+    };
+    let rows = strata_import::read_file(path, spec, &opts).map_err(|e| in_clv_terms(e, path))?;
+    // Columns given by number on a file without a header row: its first row was taken as one.
+    if let Some(d) = req
+        .date
+        .as_deref()
+        .and_then(|d| d.trim().parse::<usize>().ok())
+        && let Some(cell) = rows.info.header.get(d.saturating_sub(1))
+        && strata_import::value::parse_time(cell, &opts.values).is_ok()
+    {
         return Err(Error::invalid(format!(
-            "{}: no transactions",
+            "{}: the first row has a date (`{cell}`) where its header should be; give the file a header row",
             path.display()
         )));
     }
-    let opts = SummaryOptions {
-        period: req.period,
-        time_unit: TimeUnit::Days,
-        utc_offset_seconds: 0,
-        observation_end: req.end.map(epoch_day),
-        freq_multiplier: req.unit_days,
+    if rows.rejected > 0 {
+        let first: Vec<String> = rows
+            .sample_rejects
+            .iter()
+            .take(3)
+            .map(|r| {
+                format!(
+                    "line {}, column {}: `{}`: {}",
+                    r.line, r.column, r.value, r.reason
+                )
+            })
+            .collect();
+        return Err(Error::invalid(format!(
+            "{}: {} of {} rows cannot be read, so nothing was summarised; {}",
+            path.display(),
+            rows.rejected,
+            rows.read,
+            first.join("; ")
+        )));
+    }
+    let mut p = Purchases::new();
+    let mut ids = Ids::default();
+    let mut amounts = Vec::new();
+    let mut any_amount = req.amount.is_some();
+    let mut left_out: std::collections::BTreeMap<String, u64> = Default::default();
+    let col = |b: &arrow::record_batch::RecordBatch, name: &str| {
+        b.column_by_name(name)
+            .cloned()
+            .ok_or_else(|| Error::Internal(format!("the transactions have no {name} column")))
     };
-    let amounts = ai.map(|_| amounts.as_slice());
-    let summary = match req.calibration_end {
-        None => Summarised::Whole(summarize(&customers, &days, amounts, &opts)?),
-        Some(cal) => Summarised::Split(calibration_and_holdout(
-            &customers,
-            &days,
-            amounts,
-            epoch_day(cal),
-            &opts,
-        )?),
+    for b in &rows.batches {
+        let id = strata_store::columns::texts(col(b, "customer_id")?.as_ref())?;
+        let at = strata_store::columns::i64s(col(b, "ordered_at")?.as_ref())?;
+        let amount = strata_store::columns::f64s(col(b, "paid_amount")?.as_ref())?;
+        let status = strata_store::columns::texts(col(b, "status")?.as_ref())?;
+        for r in 0..b.num_rows() {
+            // Paid orders only, as the customer table counts them (no status: paid).
+            match status[r].as_deref() {
+                None | Some("paid") => {}
+                Some(other) => {
+                    *left_out.entry(other.to_string()).or_default() += 1;
+                    continue;
+                }
+            }
+            let (Some(id), Some(us)) = (id[r].as_deref(), at[r]) else {
+                continue;
+            };
+            let day = chrono::TimeZone::timestamp_micros(&req.timezone, us)
+                .single()
+                .map(|t| epoch_day(t.date_naive()))
+                .ok_or_else(|| Error::Internal(format!("time {us} µs is out of range")))?;
+            p.customers.push(ids.slot(&mut p.ids, id));
+            p.days.push(day);
+            any_amount |= amount[r].is_finite();
+            // An order without an amount paid nothing, as the customer table counts it.
+            amounts.push(if amount[r].is_finite() {
+                amount[r]
+            } else {
+                0.0
+            });
+        }
+    }
+    p.amounts = any_amount.then_some(amounts);
+    let mut left_out: Vec<(String, u64)> = left_out.into_iter().collect();
+    left_out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    p.left_out = left_out;
+    Ok(p)
+}
+
+/// The import's errors about missing columns, in the words of a transaction file (customer,
+/// date, amount) rather than of a table mapping.
+fn in_clv_terms(e: strata_import::ImportError, path: &Path) -> Error {
+    use strata_import::ImportError as I;
+    let what = |field: &str| {
+        TRANSACTION_COLUMNS
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(field.to_string(), |(_, w)| w.to_string())
     };
-    Ok(Summarized { ids, summary })
+    match e {
+        I::MissingColumn {
+            field,
+            expected,
+            found,
+            ..
+        } => Error::invalid(format!(
+            "{}: no {} column; expected a header such as {expected}; the file has: {found}; name the column (a header name or a 1-based number)",
+            path.display(),
+            what(field)
+        )),
+        I::MappedColumnMissing {
+            field,
+            header,
+            found,
+            ..
+        } => Error::invalid(format!(
+            "{}: no {} column `{header}`; the columns are: {found} (or give a 1-based number)",
+            path.display(),
+            what(&field)
+        )),
+        I::NoHeader { looked, .. } => Error::invalid(format!(
+            "{}: no header row among the first {looked} rows names the customer and the date (such as 买家ID, 下单时间 or customer_id, ordered_at); name the columns",
+            path.display()
+        )),
+        other => other.into(),
+    }
 }
 
 fn parse_amount(text: &str, decimal_comma: bool) -> Option<f64> {
@@ -409,7 +690,12 @@ pub enum Fitted {
         /// the summary's unit and the error.
         holdout: Option<(f64, HoldoutError)>,
     },
-    Spend(Box<GammaGammaFit>),
+    Spend {
+        fit: Box<GammaGammaFit>,
+        /// Repeat customers left out of the fit: no usable mean spend (0, free repeat
+        /// purchases).
+        no_usable_spend: usize,
+    },
 }
 
 /// Fits `model` to the summary.
@@ -425,7 +711,11 @@ pub fn fit_summary(s: &SummaryFile, model: ClvModel, penalty: f64, path: &Path) 
                 path.display()
             ))
         })?;
-        return Ok(Fitted::Spend(Box::new(fit_gamma_gamma(&s.x, m, &opts)?)));
+        let (x, no_usable_spend) = spend_frequencies(&s.x, m);
+        return Ok(Fitted::Spend {
+            fit: Box::new(fit_gamma_gamma(&x, m, &opts)?),
+            no_usable_spend,
+        });
     };
     let f = fit(kind, &s.x, &s.tx, &s.t, &opts)?;
     let holdout = match &s.holdout {
@@ -460,10 +750,27 @@ pub struct PredictRequest {
 /// Per-customer predictions, with spend and CLV when the summary has spend.
 #[derive(Debug)]
 pub struct Predicted {
+    pub model: ModelKind,
     pub predictions: Predictions,
     pub spend_and_value: Option<(Vec<f64>, Vec<f64>)>,
+    /// How spend was estimated, when the summary has spend.
+    pub spend: Option<SpendSummary>,
     /// Said to the user, not failures: a fit that did not converge, correlated spend.
     pub warnings: Vec<String>,
+}
+
+/// How the spend per purchase was estimated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendSummary {
+    pub source: SpendSource,
+    /// What a customer without a usable mean spend gets: the Gamma-Gamma population mean
+    /// `pγ/(q−1)` (or, when the model's assumptions fail, the mean repeat purchase).
+    pub population_mean: f64,
+    /// Customers without repeat purchases (the model gives them the population mean).
+    pub one_time: usize,
+    /// Repeat customers without a usable mean spend (0: free repeat purchases), who get the
+    /// population mean as well: the fallback.
+    pub fallback: usize,
 }
 
 pub fn predict_summary(s: &SummaryFile, req: &PredictRequest) -> Result<Predicted> {
@@ -482,16 +789,26 @@ pub fn predict_summary(s: &SummaryFile, req: &PredictRequest) -> Result<Predicte
         warnings.push(format!("the fit did not converge ({:?})", f.termination));
     }
     let predictions = f.model.predict(req.horizon, &s.x, &s.tx, &s.t, 0)?;
+    let mut spend_summary = None;
     let spend_and_value = match &s.monetary {
         Some(m) => {
-            let gg = fit_gamma_gamma(&s.x, m, &opts)?;
+            // Repeat customers whose mean spend is 0 (free repeat purchases, as CDNOW has)
+            // cannot enter the spend model; they get the population mean, like one-time buyers.
+            let (x, fallback) = spend_frequencies(&s.x, m);
+            let gg = fit_gamma_gamma(&x, m, &opts)?;
             if gg.independence.violated {
                 warnings.push(format!(
                     "frequency and spend are correlated (r = {:.3}); spend is each customer's own mean",
                     gg.independence.correlation
                 ));
             }
-            let spend = gg.expected_spend_all(&s.x, m)?;
+            let spend = gg.expected_spend_all(&x, m)?;
+            spend_summary = Some(SpendSummary {
+                source: gg.spend_source(),
+                population_mean: gg.expected_spend(0.0, 0.0),
+                one_time: s.x.iter().filter(|&&x| x == 0.0).count(),
+                fallback,
+            });
             let value = clv(
                 &f.model,
                 &s.x,
@@ -511,8 +828,10 @@ pub fn predict_summary(s: &SummaryFile, req: &PredictRequest) -> Result<Predicte
         None => None,
     };
     Ok(Predicted {
+        model: kind,
         predictions,
         spend_and_value,
+        spend: spend_summary,
         warnings,
     })
 }

@@ -1,9 +1,10 @@
 //! Result tables for people and programs: CSV in UTF-8 with a byte-order mark (so Excel shows
-//! Chinese text instead of mojibake), XLSX with typed cells, JSON; to any writer, or to a file
-//! written atomically (a failed export never leaves half a file). Times are written in the
-//! shop's local time, as people read them. Floating-point numbers are rounded as people read
-//! them ([`rounded`]: money to cents, rates and the rest to four decimals); the
-//! workspace's Parquet tables keep full precision.
+//! Chinese text instead of mojibake), XLSX with typed cells, JSON, Parquet; to any writer, or to
+//! a file written atomically (a failed export never leaves half a file). CSV and XLSX show times
+//! in the shop's local time, as people read them; Parquet keeps the stored types (UTC instants,
+//! exact decimals) for the programs that read it. Floating-point numbers in CSV, XLSX and JSON
+//! are rounded as people read them ([`rounded`]: money to cents, rates and the rest to four
+//! decimals); the workspace's Parquet tables keep full precision.
 
 use std::io::{Seek, Write};
 use std::path::Path;
@@ -27,12 +28,16 @@ pub enum Format {
     Xlsx,
     /// The whole result as JSON (what the analysis returned, not only its table).
     Json,
+    /// The table with its Arrow types, zstd-compressed.
+    Parquet,
 }
 
 /// The formats a table export takes.
 pub const TABLE_FORMATS: &[Format] = &[Format::Csv, Format::Xlsx];
 /// The formats an analysis result takes.
 pub const RESULT_FORMATS: &[Format] = &[Format::Csv, Format::Xlsx, Format::Json];
+/// The formats a query result takes.
+pub const QUERY_FORMATS: &[Format] = &[Format::Csv, Format::Xlsx, Format::Parquet];
 
 impl Format {
     pub fn extension(self) -> &'static str {
@@ -40,6 +45,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
             Format::Json => "json",
+            Format::Parquet => "parquet",
         }
     }
 
@@ -134,6 +140,7 @@ pub fn to_writer<W: Write + Seek + Send>(
             }
             Ok(rows)
         }
+        Format::Parquet => write_parquet(export.batches, out),
     }
 }
 
@@ -381,6 +388,32 @@ fn format_number(v: f64) -> String {
     }
 }
 
+fn write_parquet<W: Write + Send>(batches: &[RecordBatch], out: &mut W) -> Result<u64> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::properties::WriterProperties;
+    let pq = |e: parquet::errors::ParquetError| Error::Internal(format!("writing Parquet: {e}"));
+    let Some(first) = batches.first() else {
+        // No batch, no schema: an empty result of no columns.
+        let schema = std::sync::Arc::new(arrow::datatypes::Schema::empty());
+        ArrowWriter::try_new(out, schema, None)
+            .and_then(ArrowWriter::close)
+            .map_err(pq)?;
+        return Ok(0);
+    };
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .build();
+    let mut w = ArrowWriter::try_new(out, first.schema(), Some(props)).map_err(pq)?;
+    let mut rows = 0u64;
+    for b in batches {
+        w.write(b).map_err(pq)?;
+        rows += b.num_rows() as u64;
+    }
+    w.close().map_err(pq)?;
+    Ok(rows)
+}
+
 fn write_xlsx<W: Write + Seek + Send>(
     batches: &[RecordBatch],
     out: &mut W,
@@ -574,6 +607,35 @@ mod tests {
         assert_eq!(
             v,
             serde_json::json!({"steps": [{"from_first": 0.9316}], "revenue": 10.01})
+        );
+    }
+
+    #[test]
+    fn parquet_keeps_the_stored_types_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.parquet");
+        let b = [batch()];
+        let rows = to_path(
+            &path,
+            QUERY_FORMATS,
+            &Export::table(&b, "x"),
+            chrono_tz::Asia::Shanghai,
+        );
+        assert_eq!(rows.unwrap(), 2);
+        let file = std::fs::File::open(&path).unwrap();
+        let back: Vec<RecordBatch> =
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap()
+                .collect::<std::result::Result<_, _>>()
+                .unwrap();
+        assert_eq!(back, b.to_vec());
+        let err = Format::of_path(&dir.path().join("x.json"), QUERY_FORMATS).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a file name ending in .csv, .xlsx or .parquet"),
+            "{err}"
         );
     }
 

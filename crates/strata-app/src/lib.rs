@@ -5,13 +5,15 @@
 //! - [`settings`]: `strata.toml`, the environment and overrides, resolved in one place.
 //! - [`session`]: a workspace opened with its settings; its DataFusion session with every table
 //!   and analysis table function; the runtime blocking calls run their queries on.
-//! - Operations: [`import`], [`history`] (history, undo, targeted deletes), [`analyze`] (the customer table, with churn columns, and whether a
-//!   stored one is current), [`report`], [`churn`], [`behaviour`], [`clv`] (on files),
-//!   [`demo`], [`schema`].
+//! - Operations: [`import`], [`history`] (history, undo, targeted deletes), [`analyze`] (the
+//!   customer table, with churn columns, and whether a stored one is current), [`query`] (SQL,
+//!   with the stale derived tables it read), [`status`], [`report`], [`churn`], [`behaviour`],
+//!   [`clv`] (on files), [`demo`], [`schema`].
+//! - [`freshness`]: every derived table and model, and whether each is current.
 //! - [`vocabulary`]: notes on queries comparing folded columns with unfolded spellings.
 //! - [`dates`]: days as people write them; the analysis date against the data.
-//! - [`export`]: CSV with a byte-order mark, XLSX and JSON, to any writer or atomically to a
-//!   file.
+//! - [`export`]: CSV with a byte-order mark, XLSX, JSON and Parquet, to any writer or
+//!   atomically to a file.
 //! - [`error`]: one error type whose [`ErrorKind`] front ends map to exit codes and HTTP
 //!   statuses; [`progress`]: what long work reports.
 //!
@@ -25,13 +27,16 @@ pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod freshness;
 pub mod history;
 pub mod import;
 pub mod progress;
+pub mod query;
 pub mod report;
 pub mod schema;
 pub mod session;
 pub mod settings;
+pub mod status;
 pub mod vocabulary;
 
 pub use error::{Error, ErrorKind, Missing, Result};

@@ -379,17 +379,86 @@ pub fn rows_batch(schema: SchemaRef, values: &[serde_json::Value]) -> crate::Res
         .unwrap_or_else(|| RecordBatch::new_empty(schema)))
 }
 
+/// A table function as a person calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableFunction {
+    pub name: &'static str,
+    /// The call with its arguments, optional ones in brackets.
+    pub usage: &'static str,
+    pub doc: &'static str,
+}
+
+/// Every table function [`register`] adds, in the order help lists them.
+pub const TABLE_FUNCTIONS: &[TableFunction] = &[
+    TableFunction {
+        name: "funnel",
+        usage: "funnel(steps [, window [, by [, per [, order]]]])",
+        doc: "conversion funnel: units reaching each step, drop-off, median time between steps",
+    },
+    TableFunction {
+        name: "retention",
+        usage: "retention([period [, of [, by]]])",
+        doc: "cohort retention triangle (period month or week, of purchase or visit)",
+    },
+    TableFunction {
+        name: "paths",
+        usage: "paths(around [, top])",
+        doc: "the most common steps just before and after an event, within sessions",
+    },
+    TableFunction {
+        name: "channels",
+        usage: "channels()",
+        doc: "buyers, revenue, order value, repurchase and session conversion by channel",
+    },
+    TableFunction {
+        name: "page_speed",
+        usage: "page_speed()",
+        doc: "page views continued and session conversion by load time",
+    },
+    TableFunction {
+        name: "behaviour_drivers",
+        usage: "behaviour_drivers()",
+        doc: "per-session behaviours against buying (correlation)",
+    },
+];
+
 /// Registers the table functions in `ctx`; retention cohorts use the shop's `timezone`.
 pub fn register(ctx: &SessionContext, timezone: &str) {
-    ctx.register_udtf("funnel", Arc::new(FunnelFn));
-    ctx.register_udtf(
-        "retention",
-        Arc::new(RetentionFn {
-            timezone: timezone.to_string(),
-        }),
-    );
-    ctx.register_udtf("paths", Arc::new(PathsFn));
-    for name in ["channels", "page_speed", "behaviour_drivers"] {
-        ctx.register_udtf(name, Arc::new(RowsFn { name }));
+    for f in TABLE_FUNCTIONS {
+        let imp: Arc<dyn TableFunctionImpl> = match f.name {
+            "funnel" => Arc::new(FunnelFn),
+            "retention" => Arc::new(RetentionFn {
+                timezone: timezone.to_string(),
+            }),
+            "paths" => Arc::new(PathsFn),
+            name => Arc::new(RowsFn { name }),
+        };
+        ctx.register_udtf(f.name, imp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listed_table_functions_are_the_registered_ones() {
+        let ctx = SessionContext::new();
+        let before: std::collections::BTreeSet<String> =
+            ctx.state().table_functions().keys().cloned().collect();
+        register(&ctx, "Asia/Shanghai");
+        let added: std::collections::BTreeSet<String> = ctx
+            .state()
+            .table_functions()
+            .keys()
+            .filter(|k| !before.contains(*k))
+            .cloned()
+            .collect();
+        let listed: std::collections::BTreeSet<String> =
+            TABLE_FUNCTIONS.iter().map(|f| f.name.to_string()).collect();
+        assert_eq!(added, listed);
+        for f in TABLE_FUNCTIONS {
+            assert!(f.usage.starts_with(&format!("{}(", f.name)), "{f:?}");
+        }
     }
 }

@@ -123,9 +123,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         scored = Some(s);
     }
     let scores = scored.expect("scored");
+    // Everyone agreed to be contacted, so the list is as long as it gets.
+    let contacts = vec![
+        winback::Contact {
+            name: Some("张三".into()),
+            phone: Some("13812345678".into()),
+            consent: Some(true),
+        };
+        scores.fs.len()
+    ];
     let t = Instant::now();
-    let list = winback::build(&model, &scores);
-    let batch = winback::batch(&model, &scores, &list, strata_charts::Lang::Zh)?;
+    let list = winback::build(&model, &scores, &contacts);
+    let batch = winback::batch(&model, &scores, &list, &contacts, strata_charts::Lang::Zh)?;
     let listing = t.elapsed().as_secs_f64();
     println!("probabilities only (trees + logistic baseline): {predict:.3} s");
     println!(

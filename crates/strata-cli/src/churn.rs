@@ -63,7 +63,9 @@ pub struct ScoreArgs {
     /// Score as of this date (default: the day of the latest order).
     #[arg(long, env = "STRATA_AS_OF", value_parser = crate::date)]
     pub as_of: Option<chrono::NaiveDate>,
-    /// Write the win-back list to this file: .csv (UTF-8 with BOM) or .xlsx.
+    /// Write the win-back list (a call list: name, masked phone, consent; customers without
+    /// marketing consent left off) to this file: .csv (UTF-8 with BOM) or .xlsx, headers in
+    /// --lang.
     #[arg(long, value_name = "FILE")]
     pub export: Vec<PathBuf>,
     /// Rows of the list to print.
@@ -73,7 +75,7 @@ pub struct ScoreArgs {
     /// contacts further down may fill what a costly one left); overrides churn.winback.budget.
     #[arg(long)]
     pub budget: Option<f64>,
-    /// Language of reasons, playbooks and offers.
+    /// Language of the list's headers, reasons, playbooks and offers.
     #[arg(long, value_enum, default_value = "zh", env = "STRATA_LANG")]
     pub lang: LangArg,
 }
@@ -302,10 +304,18 @@ fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
     println!("signals: {}", signals.join(" · "));
     let list = &s.list;
     println!(
-        "win-back list: {} customers, contact cost {:.2}, expected value saved {:.2}{}{}",
+        "win-back list: {} customers, contact cost {:.2}, expected value saved {:.2}{}{}{}",
         list.entries.len(),
         sum.cost,
         sum.saved,
+        if list.no_consent > 0 {
+            format!(
+                "; {} customers left off: no marketing consent",
+                list.no_consent
+            )
+        } else {
+            String::new()
+        },
         if list.not_worth_it > 0 {
             format!(
                 "; {} more at risk cost more to contact than they are expected to save",
@@ -339,6 +349,8 @@ fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
         let keep = [
             "rank",
             "customer_id",
+            "name",
+            "phone",
             "risk_tier",
             "churn_risk",
             "value_if_retained",
@@ -348,7 +360,11 @@ fn score(session: &Session, a: &ScoreArgs) -> Result<()> {
         ];
         let idx: Vec<usize> = keep
             .iter()
-            .filter_map(|k| head.schema().index_of(k).ok())
+            .filter_map(|k| {
+                head.schema()
+                    .index_of(strata_churn::winback::header(k, lang))
+                    .ok()
+            })
             .collect();
         print_batches(&[head.project(&idx)?], OutputFormat::Table)?;
     }

@@ -36,18 +36,25 @@ pub enum ModelArg {
 
 #[derive(Debug, Args)]
 pub struct SummarizeArgs {
-    /// Transactions: CSV/TSV with a header, or whitespace-separated columns without one.
+    /// Transactions: a shop's order export (CSV/TSV in UTF-8 or GBK, XLSX, JSON Lines,
+    /// Parquet; read as `strata import` reads them), or whitespace-separated columns (CDNOW).
     #[arg(long)]
     pub transactions: PathBuf,
-    /// Customer column: a header name, or a 1-based column number.
+    /// Customer column: a header name, or a 1-based column number. Default: found by the
+    /// header names shop exports use (买家ID, customer_id …).
     #[arg(long)]
-    pub customer: String,
-    /// Date column (YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD; a time after it is ignored).
+    pub customer: Option<String>,
+    /// Date column (a time after the date is ignored). Default: found by header name (下单时间,
+    /// ordered_at …).
     #[arg(long)]
-    pub date: String,
-    /// Amount column, for monetary_value.
+    pub date: Option<String>,
+    /// Amount column, for monetary_value. Default: found by header name (实付金额, amount …).
     #[arg(long)]
     pub amount: Option<String>,
+    /// Order-status column: only paid orders count (refunded, cancelled and pending are left
+    /// out, as `strata analyze` does). Default: found by header name (订单状态, status …).
+    #[arg(long)]
+    pub status: Option<String>,
     /// Purchases are counted once per period.
     #[arg(long, value_enum, default_value = "day")]
     pub period: PeriodArg,
@@ -64,6 +71,12 @@ pub struct SummarizeArgs {
     /// End of calibration (inclusive): adds frequency_holdout and duration_holdout.
     #[arg(long, value_parser = crate::date)]
     pub calibration_end: Option<chrono::NaiveDate>,
+    /// Time zone of times without an offset; purchases count by its days.
+    #[arg(long, env = "STRATA_TIMEZONE", default_value = strata_store::DEFAULT_TIMEZONE)]
+    pub timezone: String,
+    /// Amounts are written 1.299,00.
+    #[arg(long)]
+    pub decimal_comma: bool,
     /// Output CSV (default: standard output).
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
@@ -161,10 +174,10 @@ fn write_csv(
 
 fn summarize(a: &SummarizeArgs) -> Result<()> {
     let req = SummarizeRequest {
-        transactions: a.transactions.clone(),
         customer: a.customer.clone(),
         date: a.date.clone(),
         amount: a.amount.clone(),
+        status: a.status.clone(),
         period: match (a.period_days, a.period) {
             (Some(n), _) => Period::Days(n),
             (None, PeriodArg::Day) => Period::Day,
@@ -174,8 +187,18 @@ fn summarize(a: &SummarizeArgs) -> Result<()> {
         unit_days: a.unit_days,
         end: a.end,
         calibration_end: a.calibration_end,
+        timezone: strata_store::parse_timezone(&a.timezone)?,
+        decimal_comma: a.decimal_comma,
+        ..SummarizeRequest::new(a.transactions.clone())
     };
     let s = strata_app::clv::summarize_file(&req)?;
+    if !s.left_out.is_empty() {
+        let n: u64 = s.left_out.iter().map(|(_, n)| n).sum();
+        eprintln!(
+            "note: {n} orders that are not paid were left out ({})",
+            strata_app::clv::describe_left_out(&s.left_out)
+        );
+    }
     write_csv(a.out.as_deref(), |w| strata_app::clv::write_summary(w, &s))
 }
 
@@ -190,7 +213,15 @@ fn fit(a: &FitArgs) -> Result<()> {
     let s = strata_app::clv::read_summary(&a.summary)?;
     let started = std::time::Instant::now();
     match strata_app::clv::fit_summary(&s, model(a.model), a.penalty, &a.summary)? {
-        Fitted::Spend(f) => {
+        Fitted::Spend {
+            fit: f,
+            no_usable_spend,
+        } => {
+            if no_usable_spend > 0 {
+                eprintln!(
+                    "note: {no_usable_spend} repeat customers without a usable mean spend (0: free repeat purchases) were left out of the fit"
+                );
+            }
             if a.json {
                 return print_json(&f);
             }
@@ -282,5 +313,32 @@ fn predict(a: &PredictArgs) -> Result<()> {
     crate::analyze::warn(&p.warnings);
     write_csv(a.out.as_deref(), |w| {
         strata_app::clv::write_predictions(w, &s, &p)
-    })
+    })?;
+    // The summary goes beside the predictions: on standard output when they went to a file,
+    // on standard error when they are standard output.
+    let summary = predict_summary_line(&p, s.x.len(), a.horizon);
+    match &a.out {
+        Some(out) => println!("{summary}; wrote {}", out.display()),
+        None => eprintln!("{summary}"),
+    }
+    Ok(())
+}
+
+/// What a prediction did, in one line: customers, model, and how spend was estimated.
+fn predict_summary_line(p: &strata_app::clv::Predicted, customers: usize, horizon: f64) -> String {
+    let mut line = format!(
+        "predicted {customers} customers with {} over {horizon} units",
+        p.model.name()
+    );
+    if let Some(sp) = &p.spend {
+        let source = match sp.source {
+            strata_models::SpendSource::GammaGamma => "Gamma-Gamma",
+            strata_models::SpendSource::OwnMean => "own mean spend (Gamma-Gamma assumptions fail)",
+        };
+        line.push_str(&format!(
+            "; spend from {source}, population mean {:.2} for {} one-time buyers and {} fallback customers (repeat purchases with no usable mean spend)",
+            sp.population_mean, sp.one_time, sp.fallback
+        ));
+    }
+    line
 }

@@ -51,6 +51,7 @@ enum Command {
     /// Import files into a table, all or nothing.
     Import(Box<import::ImportArgs>),
     /// Run SQL over every table of the workspace.
+    #[command(after_help = query::help())]
     Query(query::QueryArgs),
     /// Compute the customer table: value, RFM scores, segments, tiers, types and lifecycle.
     Analyze(analyze::AnalyzeArgs),
@@ -70,7 +71,7 @@ enum Command {
     Channels(behaviour::ChannelsArgs),
     /// Write the insight report: one HTML file with charts, in Chinese or English.
     Report(report::ReportArgs),
-    /// Tables, row counts and the history of imports.
+    /// Tables, row counts, whether derived tables and models are current, recent changes.
     Status,
     /// What each generation of the workspace changed, newest first.
     History(history::HistoryArgs),

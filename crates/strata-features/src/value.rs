@@ -178,11 +178,7 @@ pub fn estimate(
         .unwrap_or_else(|| vec![0.0; x.len()]);
     // Repeat buyers whose repeat orders were free (mean spend 0) cannot enter the spend model;
     // they are fitted as one-time buyers and get the population's expected spend.
-    let x_spend: Vec<f64> = x
-        .iter()
-        .zip(&monetary)
-        .map(|(&f, &m)| if m > 0.0 { f } else { 0.0 })
-        .collect();
+    let (x_spend, _) = strata_models::spend_frequencies(x, &monetary);
     let spend: Vec<f64> = match fit_gamma_gamma(&x_spend, &monetary, &fit_opts) {
         Ok(gg) => {
             meta.spend = Some(SpendMeta {

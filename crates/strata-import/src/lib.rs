@@ -397,6 +397,53 @@ fn write_customer_changes(path: &Path, changes: &[CustomerChange]) -> Result<()>
     std::fs::write(path, out).map_err(io)
 }
 
+/// A file read into typed rows of a table, outside any workspace.
+#[derive(Debug, Clone)]
+pub struct FileRows {
+    pub batches: Vec<arrow::record_batch::RecordBatch>,
+    pub info: SourceInfo,
+    /// Rows read, good and bad.
+    pub read: u64,
+    pub rejected: u64,
+    /// The first few rejected rows.
+    pub sample_rejects: Vec<Reject>,
+}
+
+/// Reads one file into typed rows of `table` with the import's readers (encodings, formats,
+/// header names, value parsing), without a workspace: how `strata clv` reads a shop's own
+/// exports. Bad rows are counted and sampled, not written anywhere; the caller decides.
+pub fn read_file(path: &Path, table: &'static TableSpec, opts: &ImportOptions) -> Result<FileRows> {
+    let mut src = source::open(path, table, &opts.mapping, &opts.read)?;
+    let mut builder =
+        build::BatchBuilder::new(table, opts.values.clone(), opts.mapping.value_maps(table));
+    let mut row = source::RowBuf::new(table);
+    let label = path.display().to_string();
+    let (mut batches, mut read, mut rejected) = (Vec::new(), 0u64, 0u64);
+    let mut sample_rejects = Vec::new();
+    while src.next(&mut row)? {
+        read += 1;
+        if let Err(r) = builder.push(&row, &label) {
+            rejected += 1;
+            if sample_rejects.len() < SAMPLE_REJECTS {
+                sample_rejects.push(r);
+            }
+        }
+        if builder.len() >= BATCH_ROWS {
+            batches.push(builder.finish().0);
+        }
+    }
+    if builder.len() > 0 {
+        batches.push(builder.finish().0);
+    }
+    Ok(FileRows {
+        batches,
+        info: src.info(),
+        read,
+        rejected,
+        sample_rejects,
+    })
+}
+
 /// Reads a mapping file (TOML, see [`Mapping::from_toml`]).
 pub fn read_mapping(path: &Path) -> Result<Mapping> {
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Open {

@@ -8,11 +8,13 @@ use strata_store::{Kind, TABLES, TableSpec, Vocab};
 
 use crate::error::{ImportError, Result};
 
-/// User mappings: for each table, canonical column → header in the file, and values to read
-/// as others (a status the built-in synonyms do not know, a channel's local name).
+/// User mappings: for each table, canonical column → header in the file, or → the column's
+/// position (0-based) in the header row; and values to read as others (a status the built-in
+/// synonyms do not know, a channel's local name).
 #[derive(Debug, Clone, Default)]
 pub struct Mapping {
     tables: BTreeMap<String, BTreeMap<String, String>>,
+    positions: BTreeMap<String, BTreeMap<String, usize>>,
     /// (table, column) → folded value in the file → value to read instead.
     values: BTreeMap<(String, String), BTreeMap<String, String>>,
 }
@@ -139,25 +141,19 @@ impl Mapping {
                 TABLES.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
             ),
         })?;
-        if spec.field(field).is_none() {
-            return Err(ImportError::Mapping {
-                detail: format!(
-                    "table `{}` has no column `{field}`; its columns are {}",
-                    spec.name,
-                    spec.fields
-                        .iter()
-                        .map(|f| f.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
+        check_field(spec, field)?;
         Ok(spec)
     }
 
     /// Adds one `table.field = header` entry, checking that the column exists.
     pub fn add(&mut self, table: &str, field: &str, header: &str) -> Result<()> {
         let spec = self.check_column(table, field)?;
+        self.add_to(spec, field, header)
+    }
+
+    /// Adds `field = header` for any table spec (one outside the workspace's tables, too).
+    pub fn add_to(&mut self, spec: &TableSpec, field: &str, header: &str) -> Result<()> {
+        check_field(spec, field)?;
         self.tables
             .entry(spec.name.to_string())
             .or_default()
@@ -165,9 +161,41 @@ impl Mapping {
         Ok(())
     }
 
+    /// Maps `field` to the column at `position` (0-based) of the header row, whatever its
+    /// header says.
+    pub fn add_position(&mut self, spec: &TableSpec, field: &str, position: usize) -> Result<()> {
+        check_field(spec, field)?;
+        self.positions
+            .entry(spec.name.to_string())
+            .or_default()
+            .insert(field.to_string(), position);
+        Ok(())
+    }
+
     fn for_table(&self, table: &TableSpec) -> Option<&BTreeMap<String, String>> {
         self.tables.get(table.name)
     }
+
+    fn positions_for(&self, table: &TableSpec) -> Option<&BTreeMap<String, usize>> {
+        self.positions.get(table.name)
+    }
+}
+
+fn check_field(spec: &TableSpec, field: &str) -> Result<()> {
+    if spec.field(field).is_none() {
+        return Err(ImportError::Mapping {
+            detail: format!(
+                "table `{}` has no column `{field}`; its columns are {}",
+                spec.name,
+                spec.fields
+                    .iter()
+                    .map(|f| f.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Compares header names loosely: case, spaces, `_`, `-`, a byte-order mark, full-width
@@ -215,12 +243,17 @@ pub(crate) fn field_for_header(
         .position(|f| f.aliases.iter().any(|a| header_key(a) == k))
 }
 
-/// How many of `headers` name a column of `table`; used to find the header row.
+/// How many of `headers` name a column of `table` (a column mapped by position counts when the
+/// row has it); used to find the header row.
 pub(crate) fn known_headers(table: &TableSpec, mapping: &Mapping, headers: &[String]) -> usize {
+    let positional = mapping
+        .positions_for(table)
+        .map_or(0, |p| p.values().filter(|&&c| c < headers.len()).count());
     headers
         .iter()
         .filter(|h| field_for_header(table, mapping, h).is_some())
         .count()
+        + positional
 }
 
 /// Refuses a file whose headers fit another table clearly better, and completely: the usual
@@ -265,6 +298,23 @@ pub(crate) fn resolve(
     let mut field_to_col = vec![None; table.fields.len()];
     let found = || headers.join(", ");
 
+    if let Some(user) = mapping.positions_for(table) {
+        for (field, &col) in user {
+            let fi = table
+                .index_of(field)
+                .expect("mapping fields are checked on entry");
+            if col >= headers.len() {
+                return Err(ImportError::MappedColumnMissing {
+                    path: path.to_path_buf(),
+                    field: field.clone(),
+                    header: format!("number {}", col + 1),
+                    found: found(),
+                });
+            }
+            field_to_col[fi] = Some(col);
+            claimed[col] = true;
+        }
+    }
     if let Some(user) = mapping.for_table(table) {
         for (field, header) in user {
             let fi = table

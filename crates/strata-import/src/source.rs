@@ -120,6 +120,8 @@ pub struct SourceInfo {
     pub preamble_rows: u64,
     /// Input columns that feed no canonical column.
     pub unused_columns: Vec<String>,
+    /// The header row as the file has it (CSV, TSV and XLSX).
+    pub header: Vec<String>,
 }
 
 pub(crate) trait Source {
@@ -550,6 +552,7 @@ impl CsvSource {
                 encoding: Some(detected.name),
                 preamble_rows: preamble,
                 unused_columns: resolved.unused.clone(),
+                header: headers.clone(),
             },
             width: headers.len(),
             resolved,
@@ -773,6 +776,7 @@ impl XlsxSource {
                 encoding: None,
                 preamble_rows: h as u64,
                 unused_columns: resolved.unused.clone(),
+                header: headers.clone(),
             },
             resolved,
             labels,
@@ -958,6 +962,7 @@ impl Source for JsonlSource {
             encoding: Some("UTF-8"),
             preamble_rows: 0,
             unused_columns: self.unused.iter().cloned().collect(),
+            header: Vec::new(),
         }
     }
 }
@@ -1015,6 +1020,7 @@ impl ParquetSource {
                 encoding: None,
                 preamble_rows: 0,
                 unused_columns: resolved.unused.clone(),
+                header: headers.clone(),
             },
             resolved,
             labels,

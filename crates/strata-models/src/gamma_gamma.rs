@@ -32,6 +32,15 @@
 //! population mean of repeat transaction values, `Σ x·m / Σ x` over repeat customers. Shrinking
 //! toward one population mean is exactly what correlation makes biased, so the fallback does
 //! not shrink. [`GammaGammaFit::gamma_gamma_spend`] always gives the model's value.
+//!
+//! ## Customers without a usable mean spend
+//!
+//! Real data has repeat customers whose repeat purchases were all free (CDNOW has zero-amount
+//! transactions): their mean spend is 0, which the model's density cannot take. They are not
+//! dropped: [`spend_frequencies`] counts them as customers without repeat purchases for the
+//! spend model, so the fit leaves them out and [`GammaGammaFit::expected_spend`] gives them
+//! what it gives one-time buyers, the population mean (`pγ/(q−1)`, or the fallback's mean
+//! above).
 
 use serde::Serialize;
 
@@ -144,6 +153,27 @@ pub fn independence_check(freq: &[f64], monetary: &[f64]) -> Result<Independence
         threshold: INDEPENDENCE_THRESHOLD,
         violated: correlation.abs() > INDEPENDENCE_THRESHOLD,
     })
+}
+
+/// Frequencies for the spend model: those of customers without a usable mean spend (0, negative
+/// or not a number, with repeat purchases) set to 0, so the fit leaves them out and
+/// [`GammaGammaFit::expected_spend`] gives them the population mean. Also how many such repeat
+/// customers there were.
+pub fn spend_frequencies(freq: &[f64], monetary: &[f64]) -> (Vec<f64>, usize) {
+    let mut unusable = 0;
+    let x = freq
+        .iter()
+        .zip(monetary)
+        .map(|(&x, &m)| {
+            if x > 0.0 && !(m.is_finite() && m > 0.0) {
+                unusable += 1;
+                0.0
+            } else {
+                x
+            }
+        })
+        .collect();
+    (x, unusable)
 }
 
 /// Where a spend estimate comes from.
@@ -406,6 +436,13 @@ pub(crate) fn starts(data: &Spend) -> Vec<[f64; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeat_customers_with_free_repeat_purchases_fall_back_to_the_population_mean() {
+        let (x, unusable) = spend_frequencies(&[2.0, 0.0, 3.0, 1.0], &[10.0, 0.0, 0.0, f64::NAN]);
+        assert_eq!(x, [2.0, 0.0, 0.0, 0.0]);
+        assert_eq!(unusable, 2);
+    }
 
     #[test]
     fn single_customer_log_likelihood_by_hand() {

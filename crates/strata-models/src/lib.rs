@@ -80,7 +80,7 @@ pub use error::{ModelError, Result};
 pub use fit::{Fit, FitOptions, fit, fit_gamma_gamma, fit_gamma_gamma_weighted, fit_weighted};
 pub use gamma_gamma::{
     GammaGamma, GammaGammaFit, INDEPENDENCE_THRESHOLD, IndependenceCheck, SpendSource,
-    independence_check,
+    independence_check, spend_frequencies,
 };
 pub use mbgnbd::MbgNbd;
 pub use model::{Model, ModelKind, Predictions};

@@ -130,24 +130,20 @@ impl TableSpec {
     /// so that files written by other tools with the same columns can be read as parts.
     pub fn schema(&self) -> SchemaRef {
         static SCHEMAS: OnceLock<Vec<SchemaRef>> = OnceLock::new();
-        let all = SCHEMAS.get_or_init(|| {
-            TABLES
+        let build = |t: &TableSpec| {
+            let fields: Vec<Field> = t
+                .fields
                 .iter()
-                .map(|t| {
-                    let fields: Vec<Field> = t
-                        .fields
-                        .iter()
-                        .map(|f| Field::new(f.name, f.kind.data_type(), true))
-                        .collect();
-                    Arc::new(Schema::new(fields))
-                })
-                .collect()
-        });
-        let at = TABLES
-            .iter()
-            .position(|t| t.name == self.name)
-            .expect("every TableSpec is listed in TABLES");
-        Arc::clone(&all[at])
+                .map(|f| Field::new(f.name, f.kind.data_type(), true))
+                .collect();
+            Arc::new(Schema::new(fields))
+        };
+        let all = SCHEMAS.get_or_init(|| TABLES.iter().map(|t| build(t)).collect());
+        match TABLES.iter().position(|t| t.name == self.name) {
+            Some(at) => Arc::clone(&all[at]),
+            // A spec that is not a workspace table ([`TRANSACTIONS`]), read once per file.
+            None => build(self),
+        }
     }
 
     /// Column indices of the key.
@@ -226,6 +222,87 @@ const CHANNEL_ALIASES: &[&str] = &[
 ];
 const DEVICE_ALIASES: &[&str] = &["device", "设备", "终端", "下单终端", "下单设备"];
 
+const ORDERED_AT_ALIASES: &[&str] = &[
+    "ordered_at",
+    "order_time",
+    "order_date",
+    "created_at",
+    "下单时间",
+    "订单创建时间",
+    "创建时间",
+    "成交时间",
+];
+const PAID_AT_ALIASES: &[&str] = &[
+    "paid_at",
+    "payment_time",
+    "pay_time",
+    "付款时间",
+    "支付时间",
+];
+const PAID_AMOUNT_ALIASES: &[&str] = &[
+    "paid_amount",
+    "amount",
+    "total",
+    "order_total",
+    "order_amount",
+    "payment_amount",
+    "实付金额",
+    "买家实际支付金额",
+    "实收金额",
+    "支付金额",
+    "订单金额",
+    "订单总金额",
+];
+const STATUS_ALIASES: &[&str] = &["status", "order_status", "订单状态", "交易状态"];
+
+/// A transaction file for the lifetime-value models outside a workspace (`strata clv`): an
+/// order export, or any list of who bought when for how much. Not a workspace table (it is
+/// not in [`TABLES`]); it reads the same headers as `orders`, without needing an order number.
+pub static TRANSACTIONS: TableSpec = TableSpec {
+    name: "transactions",
+    cli_name: "transactions",
+    key: RowKey::ColumnsOrContent(&[]),
+    doc: "Who bought when, for how much: one row per purchase.",
+    fields: &[
+        f(
+            "customer_id",
+            Kind::Id,
+            true,
+            CUSTOMER_ID_ALIASES,
+            "Who bought.",
+        ),
+        FieldSpec {
+            name: "ordered_at",
+            kind: Kind::Time,
+            required: true,
+            aliases: ORDERED_AT_ALIASES,
+            fallback: Some("paid_at"),
+            doc: "When; the payment time when the file has only that.",
+        },
+        f(
+            "paid_at",
+            Kind::Time,
+            false,
+            PAID_AT_ALIASES,
+            "When it was paid.",
+        ),
+        f(
+            "paid_amount",
+            Kind::Money,
+            false,
+            PAID_AMOUNT_ALIASES,
+            "What the customer paid.",
+        ),
+        f(
+            "status",
+            Kind::Vocab(Vocab::Status),
+            false,
+            STATUS_ALIASES,
+            "pending, paid, refunded or cancelled; paid when the file has no status column.",
+        ),
+    ],
+};
+
 pub static ORDERS: TableSpec = TableSpec {
     name: "orders",
     cli_name: "orders",
@@ -250,16 +327,7 @@ pub static ORDERS: TableSpec = TableSpec {
             name: "ordered_at",
             kind: Kind::Time,
             required: true,
-            aliases: &[
-                "ordered_at",
-                "order_time",
-                "order_date",
-                "created_at",
-                "下单时间",
-                "订单创建时间",
-                "创建时间",
-                "成交时间",
-            ],
+            aliases: ORDERED_AT_ALIASES,
             fallback: Some("paid_at"),
             doc: "When the order was placed; the payment time when the export has only that.",
         },
@@ -267,33 +335,14 @@ pub static ORDERS: TableSpec = TableSpec {
             "paid_at",
             Kind::Time,
             false,
-            &[
-                "paid_at",
-                "payment_time",
-                "pay_time",
-                "付款时间",
-                "支付时间",
-            ],
+            PAID_AT_ALIASES,
             "When it was paid; empty for unpaid or cancelled orders.",
         ),
         f(
             "paid_amount",
             Kind::Money,
             true,
-            &[
-                "paid_amount",
-                "amount",
-                "total",
-                "order_total",
-                "order_amount",
-                "payment_amount",
-                "实付金额",
-                "买家实际支付金额",
-                "实收金额",
-                "支付金额",
-                "订单金额",
-                "订单总金额",
-            ],
+            PAID_AMOUNT_ALIASES,
             "What the customer paid for the order, after discounts.",
         ),
         f(
@@ -362,7 +411,7 @@ pub static ORDERS: TableSpec = TableSpec {
             "status",
             Kind::Vocab(Vocab::Status),
             false,
-            &["status", "order_status", "订单状态", "交易状态"],
+            STATUS_ALIASES,
             "pending, paid, refunded or cancelled; paid when the export has no status column.",
         ),
         f(

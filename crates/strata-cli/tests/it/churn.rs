@@ -83,6 +83,11 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
         "en",
     ]);
     assert!(first.contains("win-back list:"), "{first}");
+    // A call list: customers who did not agree to marketing contact are left off, and counted.
+    assert!(
+        first.contains("customers left off: no marketing consent"),
+        "{first}"
+    );
     let a = std::fs::read(&csv).unwrap();
     ok(&[
         "-w",
@@ -103,7 +108,9 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
     assert!(text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
     let header = text.lines().next().unwrap().trim_start_matches('\u{feff}');
     assert!(
-        header.starts_with("rank,customer_id,risk_tier,churn_risk,value_if_retained"),
+        header.starts_with(
+            "rank,customer_id,name,phone,marketing_consent,risk_tier,churn_risk,value_if_retained"
+        ),
         "{header}"
     );
     let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
@@ -127,6 +134,34 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
         .sum();
     let last: f64 = cols.last().unwrap()[at("cumulative_cost")].parse().unwrap();
     assert!((cost - last).abs() < 1e-6 * cost.max(1.0));
+    // Each row has the name and the phone, masked, and everyone on it agreed to be contacted.
+    let phone = regex::Regex::new(r"^\d{3}\*{4}\d{4}$").unwrap();
+    for c in &cols {
+        assert!(!c[at("name")].is_empty(), "{c:?}");
+        assert!(phone.is_match(&c[at("phone")]), "{c:?}");
+        assert_eq!(c[at("marketing_consent")], "yes", "{c:?}");
+    }
+    let refused = query(
+        &ws,
+        "SELECT customer_id FROM customers WHERE marketing_consent = false",
+    );
+    let refused: std::collections::HashSet<&str> = refused.lines().skip(1).collect();
+    assert!(refused.len() > 10, "the demo has customers who said no");
+    assert!(
+        cols.iter()
+            .all(|c| !refused.contains(c[at("customer_id")].as_str())),
+        "no one who said no is on the list"
+    );
+    // Headers in the report's language: Chinese by default.
+    let zh = dir.path().join("挽回名单.csv");
+    ok(&["-w", w, "churn", "score", "--export", zh.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&zh).unwrap();
+    assert!(
+        text.starts_with("\u{feff}排名,客户ID,姓名,手机号,营销授权,风险等级,流失概率"),
+        "{}",
+        text.lines().next().unwrap()
+    );
+    assert!(text.lines().nth(1).unwrap().contains(",是,"), "{text:.300}");
     let mut book = open_workbook_auto(&xlsx).unwrap();
     let sheet = book.worksheet_range("winback").unwrap();
     assert_eq!(sheet.height(), rows.len() + 1);

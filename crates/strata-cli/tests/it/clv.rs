@@ -181,7 +181,8 @@ fn bad_transaction_files_name_the_line_and_column() {
     std::fs::write(&f, "buyer,day,amount\nA,2026-01-01,10\nB,yesterday,5\n").unwrap();
     let e = summarize_error(&f, &["--customer", "buyer", "--date", "day"]);
     assert!(
-        e.contains("line 3, column 2: `yesterday` is not a date"),
+        e.contains("1 of 2 rows cannot be read")
+            && e.contains("line 3, column day (column 2): `yesterday`"),
         "{e}"
     );
     let e = summarize_error(&f, &["--customer", "client", "--date", "day"]);
@@ -236,13 +237,16 @@ fn quoted_amounts_decimal_commas_headers_and_no_amounts() {
             "amount",
             "--end",
             "2026-01-10",
+            "--decimal-comma",
         ],
     );
     assert!(s.ends_with("A,1,2,9,7.25\n"), "{s}");
     // Without amounts there is no monetary column, and the summary reads back.
+    let h = dir.path().join("tx-no-amounts.csv");
+    std::fs::write(&h, "id,date\nA,2026-01-01\nA,2026-01-05\nB,2026-01-02\n").unwrap();
     let out = dir.path().join("s.csv");
     summarize(
-        &f,
+        &h,
         &[
             "--customer",
             "id",
@@ -271,4 +275,155 @@ fn quoted_amounts_decimal_commas_headers_and_no_amounts() {
         "the summary must read back: {e}"
     );
     assert!(crate::stdout(&o).contains("BG/NBD"));
+}
+
+/// A shop's order export as the back-end writes it: GBK, a title row above the header,
+/// Chinese headers and statuses, amounts with a currency sign.
+const GBK_EXPORT: &str = "订单报表 2026年1月\n\
+订单编号,买家ID,下单时间,实付金额,订单状态\n\
+O1,张三,2026/1/1 10:00,￥100.00,交易成功\n\
+O2,张三,2026/1/5 10:00,￥50.00,已退款\n\
+O3,张三,2026/1/8 23:30,￥30.00,交易成功\n\
+O4,李四,2026/1/2 09:00,￥20.00,交易关闭\n\
+O5,李四,2026/1/3 09:00,￥20.00,交易成功\n\
+O6,王五,2026/1/4 09:00,￥20.00,待付款\n";
+
+#[test]
+fn summarize_reads_a_gbk_shop_export_and_counts_paid_orders_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("订单报表.csv");
+    let (gbk, _, bad) = encoding_rs::GBK.encode(GBK_EXPORT);
+    assert!(!bad);
+    std::fs::write(&f, gbk).unwrap();
+    // No column flags: the headers are the ones an import recognises.
+    let o = crate::run(&summarize_args(&f, &["--end", "2026-01-10"]));
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    // 张三: paid on 1-1 and 1-8 (the refund of 1-5 is no purchase); 李四: paid on 1-3 only (the
+    // closed order is none); 王五 never paid.
+    assert_eq!(
+        crate::stdout(&o),
+        "customer_id,frequency,recency,T,monetary_value\n张三,1,7,9,30\n李四,0,0,7,0\n"
+    );
+    let e = crate::stderr(&o);
+    assert!(
+        e.contains("3 orders that are not paid were left out (cancelled 1, pending 1, refunded 1)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn summarize_reads_an_xlsx_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = crate::new_workspace(dir.path());
+    let xlsx = dir.path().join("orders.xlsx");
+    // The workbook comes from `strata query -o`, as a spreadsheet a shop would keep.
+    crate::ok(&[
+        "-w",
+        ws.to_str().unwrap(),
+        "query",
+        "-o",
+        xlsx.to_str().unwrap(),
+        "SELECT * FROM (VALUES ('A', '2026-01-01 10:00', 10.5, 'paid'), \
+         ('A', '2026-01-04 10:00', 20.5, 'paid'), ('B', '2026-01-02 10:00', 8.0, 'refunded')) \
+         AS t(\"会员ID\", \"付款时间\", \"实付金额\", \"订单状态\")",
+    ]);
+    let s = summarize(&xlsx, &["--end", "2026-01-10"]);
+    assert_eq!(
+        s,
+        "customer_id,frequency,recency,T,monetary_value\nA,1,3,9,20.5\n"
+    );
+}
+
+/// How many customers of a summary have repeat purchases whose mean spend is 0.
+fn free_repeaters(summary: &str) -> usize {
+    summary
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            let c: Vec<f64> = l.split(',').skip(1).map(|c| c.parse().unwrap()).collect();
+            c[0] > 0.0 && c[3] == 0.0
+        })
+        .count()
+}
+
+#[test]
+fn predict_takes_the_whole_cdnow_master_file_with_its_free_repeat_purchases() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.csv");
+    summarize(
+        testdata("CDNOW_master.txt"),
+        &[
+            "--customer",
+            "1",
+            "--date",
+            "2",
+            "--amount",
+            "4",
+            "--unit-days",
+            "7",
+            "--end",
+            "1998-06-30",
+            "-o",
+            summary.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(text.lines().count(), 23_571);
+    let fallback = free_repeaters(&text);
+    assert!(
+        fallback > 0,
+        "CDNOW has repeat buyers whose repeats were free"
+    );
+
+    let out = dir.path().join("clv.csv");
+    let said = ok(&[
+        "clv",
+        "predict",
+        "--summary",
+        summary.to_str().unwrap(),
+        "--model",
+        "bgnbd",
+        "--horizon",
+        "52",
+        "--unit-days",
+        "7",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        said.contains(&format!("and {fallback} fallback customers")),
+        "{said}"
+    );
+    let mean = field(&said, "population mean");
+    assert!((25.0..50.0).contains(&mean), "{said}");
+    let preds = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(preds.lines().count(), 23_571);
+    for (s, p) in text.lines().zip(preds.lines()).skip(1) {
+        let s: Vec<f64> = s.split(',').skip(1).map(|c| c.parse().unwrap()).collect();
+        let p: Vec<f64> = p.split(',').skip(1).map(|c| c.parse().unwrap()).collect();
+        let (alive, spend, value) = (p[0], p[2], p[3]);
+        assert!((0.0..=1.0).contains(&alive), "{p:?}");
+        assert!(spend > 0.0 && value.is_finite() && value >= 0.0, "{p:?}");
+        if s[0] > 0.0 && s[3] == 0.0 {
+            // The fallback: the Gamma-Gamma population mean.
+            assert!((spend - mean).abs() < 0.01, "{s:?} {p:?}");
+        }
+    }
+    // The spend model alone fits too, saying whom it left out.
+    let o = crate::run(&[
+        "clv",
+        "fit",
+        "--summary",
+        summary.to_str().unwrap(),
+        "--model",
+        "gammagamma",
+    ]);
+    assert!(o.status.success(), "{}", crate::stderr(&o));
+    assert!(
+        crate::stderr(&o).contains(&format!(
+            "{fallback} repeat customers without a usable mean spend"
+        )),
+        "{}",
+        crate::stderr(&o)
+    );
 }

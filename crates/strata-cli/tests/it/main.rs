@@ -7,6 +7,7 @@ mod clv;
 mod golden;
 mod history;
 mod import;
+mod query;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

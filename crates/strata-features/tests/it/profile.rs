@@ -218,7 +218,16 @@ async fn the_table_is_stored_queryable_and_replaced_whole() {
     let files = std::fs::read_dir(ws.root().join("tables").join(PROFILE_TABLE))
         .unwrap()
         .count();
+    assert_eq!(files, 2, "the replaced part is kept for undo");
+    // Without kept generations the replaced part is deleted at once.
+    let bare = Workspace::open(shop.ws.root()).unwrap().with_keep(0);
+    write_profile(&bare, &p).unwrap();
+    write_profile(&bare, &p).unwrap();
+    let files = std::fs::read_dir(ws.root().join("tables").join(PROFILE_TABLE))
+        .unwrap()
+        .count();
     assert_eq!(files, 1, "the replaced part is deleted");
+    let ws = Workspace::open(shop.ws.root()).unwrap();
     let meta = read_meta(&ws).unwrap().unwrap();
     // An import that commits while a table is computed makes the table stale: it is refused.
     let old = Workspace::open(ws.root()).unwrap();

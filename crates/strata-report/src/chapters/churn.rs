@@ -47,7 +47,8 @@ async fn has_scores(cx: &Cx<'_>) -> Result<bool> {
 
 /// The scored customers and the win-back list made from them.
 struct Plan {
-    /// Tier, risk, value if retained, spend, id, segment and reasons in both languages.
+    /// Tier, risk, value if retained, spend, id, segment, reasons in both languages and
+    /// marketing consent (1 or 0).
     candidates: Rows,
     tiers: Vec<String>,
     list: Winback,
@@ -57,13 +58,16 @@ impl Plan {
     async fn new(cx: &Cx<'_>, model: &ChurnModel) -> Result<Plan> {
         let candidates = rows(
             cx.ctx,
-            "SELECT risk_tier, churn_risk, value_if_retained, CAST(spend_12m AS DOUBLE), customer_id,
-                    rfm_segment, churn_reasons, churn_reasons_en
-             FROM customer_profile WHERE churn_risk IS NOT NULL ORDER BY customer_id",
+            "SELECT p.risk_tier, p.churn_risk, p.value_if_retained, CAST(p.spend_12m AS DOUBLE),
+                    p.customer_id, p.rfm_segment, p.churn_reasons, p.churn_reasons_en,
+                    CASE WHEN c.marketing_consent THEN 1.0 ELSE 0.0 END
+             FROM customer_profile p LEFT JOIN customers c ON c.customer_id = p.customer_id
+             WHERE p.churn_risk IS NOT NULL ORDER BY p.customer_id",
         )
         .await?;
         let tiers = candidates.text(0)?;
         let (risk, value, spend) = (candidates.num(1)?, candidates.num(2)?, candidates.num(3)?);
+        let consent = candidates.num(8)?;
         let list = winback::plan(
             &model.config,
             (0..tiers.len()).filter_map(|i| {
@@ -73,6 +77,8 @@ impl Plan {
                     risk: risk[i],
                     value_if_retained: value[i],
                     spend_12m: spend[i],
+                    // The same call list as `strata churn score`: only who agreed to contact.
+                    consent: consent[i] > 0.0,
                 })
             }),
         );
