@@ -175,6 +175,19 @@ pub enum Staleness {
     Asked,
 }
 
+impl Staleness {
+    /// Why it is not current, in a few words, for any front end to show.
+    pub fn reason(&self) -> String {
+        match self {
+            Staleness::Missing => "not computed yet".into(),
+            Staleness::OlderThanData => "data was imported after it was computed".into(),
+            Staleness::Unreadable => "written by an older Strata; it cannot be read".into(),
+            Staleness::Unscored { model } => format!("not scored by the churn model {model}"),
+            Staleness::Asked => "another analysis date was asked for".into(),
+        }
+    }
+}
+
 /// Whether the workspace's customer table is current (`None`) or why not.
 pub fn staleness(ws: &Workspace, model: Option<&ChurnModel>) -> Option<Staleness> {
     // The changes that make up the current state: after an undo, those of the generation it

@@ -189,14 +189,7 @@ fn why_empty(
         }
     }
     let known = block_on(strata_behaviour::steps::KnownNames::of(ctx))??;
-    let mut seen = known.data_pages.clone();
-    seen.extend(
-        known
-            .data_events
-            .iter()
-            .filter(|e| *e != "page_view")
-            .map(|e| Step::Event(e.clone()).written()),
-    );
+    let seen = known.seen_steps();
     let when = if range.is_empty() {
         range
     } else {

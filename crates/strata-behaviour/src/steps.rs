@@ -134,6 +134,19 @@ pub struct KnownNames {
 }
 
 impl KnownNames {
+    /// The steps found in the data, as a person writes them: page names, then the event types
+    /// other than page views.
+    pub fn seen_steps(&self) -> Vec<String> {
+        let mut seen = self.data_pages.clone();
+        seen.extend(
+            self.data_events
+                .iter()
+                .filter(|e| *e != "page_view")
+                .map(|e| Step::Event(e.clone()).written()),
+        );
+        seen
+    }
+
     /// The vocabulary and the distinct pages and event types of `events`.
     pub async fn of(ctx: &SessionContext) -> Result<KnownNames> {
         let mut k = KnownNames::default();
@@ -263,14 +276,7 @@ pub async fn check_known(ctx: &SessionContext, steps: &[Step]) -> Result<()> {
         Some(n) => format!("; did you mean `{n}`?"),
         None => String::new(),
     };
-    let mut seen: Vec<String> = known.data_pages.clone();
-    seen.extend(
-        known
-            .data_events
-            .iter()
-            .filter(|e| *e != "page_view")
-            .map(|e| Step::Event(e.clone()).written()),
-    );
+    let seen = known.seen_steps();
     Err(BehaviourError::Invalid(format!(
         "step `{written}`: {what} in the events or the vocabulary{hint} (steps in the data: {})",
         if seen.is_empty() {

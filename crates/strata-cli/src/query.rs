@@ -93,7 +93,7 @@ pub fn run(ws: &Path, args: &QueryArgs) -> Result<()> {
             eprintln!(
                 "warning: {} is out of date ({}); `{}` refreshes it",
                 t.name,
-                describe(why),
+                why.reason(),
                 command(refresh)
             );
         }
@@ -118,22 +118,11 @@ pub fn run(ws: &Path, args: &QueryArgs) -> Result<()> {
     Ok(())
 }
 
-/// Why something is not current, in a few words.
-fn describe(why: &Staleness) -> String {
-    match why {
-        Staleness::Missing => "not computed yet".into(),
-        Staleness::OlderThanData => "data was imported after it was computed".into(),
-        Staleness::Unreadable => "written by an older Strata; it cannot be read".into(),
-        Staleness::Unscored { model } => format!("not scored by the churn model {model}"),
-        Staleness::Asked => "another analysis date was asked for".into(),
-    }
-}
-
 fn derived_line(t: &DerivedTable) -> String {
     let state = match (&t.stale, t.refresh) {
         (_, None) => "written by another tool; whether it is current is unknown".to_string(),
         (None, Some(_)) => "current".to_string(),
-        (Some(why), Some(r)) => format!("out of date: {}; run `{}`", describe(why), command(r)),
+        (Some(why), Some(r)) => format!("out of date: {}; run `{}`", why.reason(), command(r)),
     };
     format!(
         "{:<18} {:>10} {:>6} {:>12}  {state}",
@@ -148,7 +137,7 @@ fn model_line(m: &ModelState) -> String {
         (Some(Staleness::Missing), None) => format!("none trained; run `{}`", command(m.refresh)),
         (Some(why), None) => format!(
             "out of date: {}; run `{}`",
-            describe(why),
+            why.reason(),
             command(m.refresh)
         ),
     };
