@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::source_as_provider;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::LogicalPlan;
 use strata_behaviour::sql::{TABLE_FUNCTIONS, TableFunction};
@@ -51,6 +52,12 @@ pub fn tables_read(plan: &LogicalPlan) -> std::result::Result<BTreeSet<String>, 
     plan.apply_with_subqueries(|node| {
         if let LogicalPlan::TableScan(scan) = node {
             names.insert(scan.table_name.table().to_string());
+            // A table function computed from a derived table reads it too.
+            if let Ok(provider) = source_as_provider(&scan.source) {
+                for t in strata_behaviour::sql::derived_tables_read(provider.as_ref()) {
+                    names.insert(t.to_string());
+                }
+            }
         }
         Ok(TreeNodeRecursion::Continue)
     })?;

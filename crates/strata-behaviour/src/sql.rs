@@ -40,6 +40,36 @@ struct Lazy {
     name: &'static str,
     schema: SchemaRef,
     job: Job,
+    /// Derived tables the job reads (the computed customer table for a breakdown by one of
+    /// its columns), so that a caller can tell whether they are current.
+    reads: Vec<&'static str>,
+}
+
+/// The derived tables a table function's result is computed from, when `provider` is one:
+/// `customer_profile` for a funnel or retention broken down by a customer column. Canonical
+/// tables are not listed: they are the data itself.
+pub fn derived_tables_read(provider: &dyn TableProvider) -> &[&'static str] {
+    (provider as &dyn std::any::Any)
+        .downcast_ref::<Lazy>()
+        .map_or(&[], |l| l.reads.as_slice())
+}
+
+/// What a breakdown by `by` reads besides the canonical tables: the customer table, unless
+/// it names a column of the events (or, for retention, the first order's `category`).
+fn breakdown_reads(by: Option<&str>, own: &[&str]) -> Vec<&'static str> {
+    let Some(name) = by.map(crate::by::alias) else {
+        return Vec::new();
+    };
+    let internal = ["event_time", "properties", "customer_id", "anonymous_id"];
+    let event_column = strata_store::schema::EVENTS
+        .fields
+        .iter()
+        .any(|f| f.name == name && !internal.contains(&name));
+    if event_column || own.contains(&name) {
+        Vec::new()
+    } else {
+        vec!["customer_profile"]
+    }
 }
 
 impl fmt::Debug for Lazy {
@@ -122,7 +152,21 @@ fn schema(fields: &[(&str, DataType)]) -> SchemaRef {
 }
 
 fn lazy(name: &'static str, schema: SchemaRef, job: Job) -> Arc<dyn TableProvider> {
-    Arc::new(Lazy { name, schema, job })
+    lazy_reading(name, schema, job, Vec::new())
+}
+
+fn lazy_reading(
+    name: &'static str,
+    schema: SchemaRef,
+    job: Job,
+    reads: Vec<&'static str>,
+) -> Arc<dyn TableProvider> {
+    Arc::new(Lazy {
+        name,
+        schema,
+        job,
+        reads,
+    })
 }
 
 fn plan_err(e: impl fmt::Display) -> DataFusionError {
@@ -196,8 +240,9 @@ impl TableFunctionImpl for FunnelFn {
             ("drop_off", DataType::Float64),
             ("median_secs", DataType::Float64),
         ]);
+        let reads = breakdown_reads(spec.by.as_deref(), &[]);
         let spec = Arc::new(spec);
-        Ok(lazy(
+        Ok(lazy_reading(
             "funnel",
             schema,
             Arc::new(move |ctx| {
@@ -211,6 +256,7 @@ impl TableFunctionImpl for FunnelFn {
                     f.to_batch(None)
                 })
             }),
+            reads,
         ))
     }
 }
@@ -254,8 +300,9 @@ impl TableFunctionImpl for RetentionFn {
             ("active", DataType::UInt64),
             ("rate", DataType::Float64),
         ]);
+        let reads = breakdown_reads(spec.by.as_deref(), &["channel", "category"]);
         let spec = Arc::new(spec);
-        Ok(lazy(
+        Ok(lazy_reading(
             "retention",
             schema,
             Arc::new(move |ctx| {
@@ -265,6 +312,7 @@ impl TableFunctionImpl for RetentionFn {
                     r.long_batch()
                 })
             }),
+            reads,
         ))
     }
 }

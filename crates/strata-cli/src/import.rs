@@ -163,6 +163,19 @@ pub fn print_summary(s: &ImportSummary) {
             println!("  all of them: {}", p.display());
         }
     }
+    if !s.stripped_ids.is_empty() {
+        println!(
+            "  {} ids look like others with their leading zeros stripped (as Excel does to an id \
+             column read as numbers); imported, but check them:",
+            s.stripped_ids.len()
+        );
+        for z in s.stripped_ids.iter().take(5) {
+            println!("    {} {} = {}?", z.column, z.id, z.with_zeros);
+        }
+        if let Some(p) = &s.zeros_file {
+            println!("  all of them: {}", p.display());
+        }
+    }
     if s.negative_refunds > 0 {
         println!(
             "  {} refunds written with a negative amount: stored as refunded orders for the amount paid",

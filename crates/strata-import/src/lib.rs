@@ -15,6 +15,7 @@ mod mapping;
 mod merge;
 mod source;
 pub mod value;
+mod zeros;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -30,6 +31,7 @@ pub use mapping::Mapping;
 pub use merge::{Counts, CustomerChange};
 pub use source::{Format, ReadOptions, SourceInfo};
 pub use value::ValueOptions;
+pub use zeros::StrippedId;
 
 /// Rows per Arrow batch while parsing.
 const BATCH_ROWS: usize = 64 * 1024;
@@ -89,6 +91,11 @@ pub struct ImportSummary {
     /// Orders that now belong to another customer, and the file that lists them all.
     pub customer_changes: Vec<CustomerChange>,
     pub changes_file: Option<PathBuf>,
+    /// Ids without leading zeros that equal an id with them elsewhere in the table (Excel
+    /// strips them when it reads an id column as numbers), and the file that lists them all.
+    /// The rows are imported: the two may be real, different ids.
+    pub stripped_ids: Vec<StrippedId>,
+    pub zeros_file: Option<PathBuf>,
     /// Whether the import changed the table; an import that only repeats what is stored (or
     /// whose rows were all rejected with `--strict` off) commits nothing.
     pub committed: bool,
@@ -237,6 +244,7 @@ fn import_rows(
 ) -> Result<ImportSummary> {
     let generation = txn.generation();
     let mut stager = merge::Stager::new(table, &mut txn, opts.replace_rows)?;
+    let mut zeros = zeros::ZeroCheck::new(table);
     let mut builder =
         build::BatchBuilder::new(table, opts.values.clone(), opts.mapping.value_maps(table));
     let mut row = source::RowBuf::new(table);
@@ -256,6 +264,7 @@ fn import_rows(
             }
             if builder.len() >= BATCH_ROWS {
                 let (batch, masks) = builder.finish();
+                zeros.add(&batch);
                 stager.add(&batch, &masks)?;
             }
             if read % 8192 == 0 {
@@ -285,6 +294,7 @@ fn import_rows(
     }
     if builder.len() > 0 {
         let (batch, masks) = builder.finish();
+        zeros.add(&batch);
         stager.add(&batch, &masks)?;
     }
     rejects.close()?;
@@ -300,6 +310,7 @@ fn import_rows(
         });
     }
 
+    let stripped_ids = zeros.finish(&txn)?;
     let counts = stager.finish(&mut txn)?;
     let read: u64 = summaries.iter().map(|s| s.read).sum();
     let mut record = BTreeMap::new();
@@ -312,6 +323,7 @@ fn import_rows(
         ("superseded", counts.superseded),
         ("patched", counts.patched),
         ("customer_changes", counts.customer_changes.len() as u64),
+        ("stripped_zero_ids", stripped_ids.len() as u64),
         ("zero_amount_paid", builder.zero_amount_paid),
         ("negative_refunds", builder.negative_refunds),
     ] {
@@ -341,6 +353,15 @@ fn import_rows(
         write_customer_changes(&path, &counts.customer_changes)?;
         Some(path)
     };
+    let zeros_file = if stripped_ids.is_empty() {
+        None
+    } else {
+        let path = rejects
+            .path
+            .with_file_name(format!("{}-{generation:06}-stripped-zeros.csv", table.name));
+        write_stripped_ids(&path, &stripped_ids)?;
+        Some(path)
+    };
     // Nothing new: the workspace stays as it is, without a generation that changes nothing.
     let committed = counts.inserted + counts.updated > 0;
     let (generation, rows_after) = if committed {
@@ -367,6 +388,8 @@ fn import_rows(
         kept_columns: counts.kept_columns,
         customer_changes: counts.customer_changes,
         changes_file,
+        stripped_ids,
+        zeros_file,
         committed,
         zero_amount_paid: builder.zero_amount_paid,
         negative_refunds: builder.negative_refunds,
@@ -374,6 +397,27 @@ fn import_rows(
         rows_after,
         seconds: 0.0,
     })
+}
+
+/// Lists ids that look like others with their leading zeros stripped, as CSV for Excel.
+fn write_stripped_ids(path: &Path, ids: &[StrippedId]) -> Result<()> {
+    let io = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut out = Vec::from("\u{feff}column,id,same_with_zeros\n".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        for s in ids {
+            w.write_record([s.column, &s.id, &s.with_zeros])
+                .map_err(|e| io(std::io::Error::other(e)))?;
+        }
+        w.flush().map_err(io)?;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, out).map_err(io)
 }
 
 /// Lists orders that changed customer, as CSV with a byte-order mark (for Excel).

@@ -79,6 +79,28 @@ fn a_customer_table_older_than_the_data_is_named_by_status_and_query() {
     assert!(stderr(&o).contains("customer_profile is out of date"));
     let o = run(&["-w", w, "query", "SELECT count(*) FROM orders"]);
     assert_eq!(stderr(&o), "");
+    // A table function broken down by a customer-table column reads it too; by an order
+    // column it does not.
+    let o = run(&[
+        "-w",
+        w,
+        "query",
+        "SELECT * FROM retention('month', 'purchase', 'segment')",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("customer_profile is out of date"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "-w",
+        w,
+        "query",
+        "SELECT * FROM retention('month', 'purchase', 'channel')",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
     let s = ok(&["-w", w, "status"]);
     assert!(
         s.contains("out of date: data was imported after it was computed; run `strata analyze`"),

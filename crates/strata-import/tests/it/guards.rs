@@ -137,3 +137,59 @@ fn negative_amounts_are_refunds_only_where_the_export_says_so() {
     assert_eq!(last.counts.get("negative_refunds"), Some(&1));
     assert_eq!(last.counts.get("zero_amount_paid"), Some(&1));
 }
+
+#[test]
+fn ids_that_lost_their_leading_zeros_are_flagged_across_imports() {
+    let mut f = fixture();
+    let first = f.file(
+        "orders.csv",
+        "order_id,customer_id,order_time,paid_amount\n\
+         A1,000123,2026-10-01 10:00,10\n\
+         A2,004560,2026-10-02 10:00,10\n\
+         A3,789,2026-10-03 10:00,10\n",
+    );
+    let s = f.import(&ORDERS, &[first], &ImportOptions::default());
+    // Zero-led and plain ids that do not match each other are fine.
+    assert!(s.stripped_ids.is_empty(), "{:?}", s.stripped_ids);
+    assert!(s.zeros_file.is_none());
+
+    // A re-saved sheet: the customer's zeros are gone, and one new order's own id too.
+    let second = f.file(
+        "orders-excel.csv",
+        "order_id,customer_id,order_time,paid_amount\n\
+         A4,123,2026-10-04 10:00,10\n\
+         0789,0789,2026-10-05 10:00,10\n\
+         A6,4560x,2026-10-06 10:00,10\n",
+    );
+    let s = f.import(
+        &ORDERS,
+        std::slice::from_ref(&second),
+        &ImportOptions::default(),
+    );
+    assert_eq!(s.inserted, 3, "the rows are kept: they may be real ids");
+    let pairs: Vec<(&str, &str, &str)> = s
+        .stripped_ids
+        .iter()
+        .map(|z| (z.column, z.id.as_str(), z.with_zeros.as_str()))
+        .collect();
+    // 123 (new) matches stored 000123; stored 789 matches the new 0789. `4560x` is no number.
+    assert_eq!(
+        pairs,
+        vec![
+            ("customer_id", "123", "000123"),
+            ("customer_id", "789", "0789")
+        ]
+    );
+    let file = std::fs::read_to_string(s.zeros_file.as_ref().unwrap()).unwrap();
+    assert!(
+        file.starts_with("\u{feff}column,id,same_with_zeros\n"),
+        "{file}"
+    );
+    assert!(file.contains("customer_id,123,000123\n"), "{file}");
+
+    // Importing the same file again reports the same pairs, and changes nothing.
+    let third = f.file("again.csv", std::fs::read(&second).unwrap());
+    let s = f.import(&ORDERS, &[third], &ImportOptions::default());
+    assert_eq!((s.inserted, s.duplicated, s.committed), (0, 3, false));
+    assert_eq!(s.stripped_ids.len(), 2);
+}

@@ -16,7 +16,19 @@ pub async fn overview(cx: &Cx<'_>) -> Result<Section> {
     let city_tiers = city_tiers(cx).await?;
     let devices = devices(cx).await?;
     let channels = channels(cx).await?;
-    let mut s = Section::new("overview", t::title(cx.lang))
+    let mut s = Section::new("overview", t::title(cx.lang));
+    if let Some(last) = cx.meta.last_order_day
+        && cx.meta.as_of > last
+    {
+        let days = (cx.meta.as_of - last).num_days();
+        s = s.with(Block::Callout(t::past_data(
+            cx.lang,
+            cx.meta.as_of,
+            last,
+            days,
+        )));
+    }
+    let mut s = s
         .with(Block::Kpis(kpis))
         .with(Block::Grid(vec![
             revenue,

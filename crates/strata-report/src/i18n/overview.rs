@@ -66,3 +66,20 @@ pub fn channel_order_values(
         ),
     }
 }
+
+/// The warning at the top of the report when the analysis date lies past the latest order.
+pub fn past_data(lang: Lang, as_of: impl Display, last: impl Display, days: i64) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "注意：分析日期 {as_of} 之前 {days} 天没有任何订单（最近一笔在 {last}）。\
+             所有客户的最近购买间隔都被拉长，流失风险与价值分层会显得像店铺已停止销售；\
+             选用数据范围内的分析日期可看到客户当时的状态。"
+        ),
+        Lang::En => format!(
+            "Note: no orders in the {days} day{} before the analysis date {as_of} (the latest is on \
+             {last}). Every customer's recency grows, so churn risk and tiers read as if the shop \
+             had stopped selling; an analysis date within the data shows customers as they were then.",
+            if days == 1 { "" } else { "s" }
+        ),
+    }
+}

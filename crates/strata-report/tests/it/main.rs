@@ -39,3 +39,44 @@ pub fn report(shop: &Shop, lang: Lang) -> String {
     ))
     .unwrap()
 }
+
+#[test]
+fn a_report_past_the_data_says_so_at_the_top() {
+    let mut shop = demo_shop(200);
+    assert!(
+        !report(&shop, Lang::En).contains("no orders in the"),
+        "none within the data"
+    );
+    assert!(
+        !report(&shop, Lang::Zh).contains("没有任何订单"),
+        "none within the data"
+    );
+    let meta = strata_features::read_meta(&shop.ws).unwrap().unwrap();
+    let last = meta.last_order_day.unwrap();
+    let late = last + chrono::Days::new(60);
+    let analyze = AnalyzeConfig {
+        timezone: Some(TIMEZONE.to_string()),
+        as_of: Some(late),
+        ..AnalyzeConfig::default()
+    };
+    let ctx = strata_store::session(&shop.ws).unwrap();
+    let profile = rt()
+        .block_on(strata_features::compute(&ctx, &analyze, TIMEZONE))
+        .unwrap();
+    strata_features::write_profile(&shop.ws, &profile).unwrap();
+    shop.ws = Workspace::open(shop.ws.root()).unwrap();
+    let en = report(&shop, Lang::En);
+    let expected = format!(
+        "no orders in the 60 days before the analysis date {late} (the latest is on {last})"
+    );
+    let at = en.find(&expected).expect(&expected);
+    assert!(
+        at < en.find("Paid orders").unwrap(),
+        "the warning comes first"
+    );
+    let zh = report(&shop, Lang::Zh);
+    assert!(
+        zh.contains(&format!("分析日期 {late} 之前 60 天没有任何订单")),
+        "zh"
+    );
+}
