@@ -8,6 +8,7 @@
 pub mod columns;
 mod error;
 pub mod fsutil;
+pub mod names;
 mod parts;
 pub mod schema;
 mod session;
