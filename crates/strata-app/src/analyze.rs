@@ -22,6 +22,8 @@ pub struct Analysis {
     /// Things the user should know that did not stop the analysis (an analysis date past the
     /// data, a churn model that could not be used).
     pub warnings: Vec<String>,
+    /// The saved segments, refreshed over the new table (`None` when there are none).
+    pub segments: Option<crate::segments::Refreshed>,
 }
 
 /// Computes the customer table with the session's settings, adds churn columns when the
@@ -44,10 +46,22 @@ pub fn analyze(session: &mut Session) -> Result<Analysis> {
     };
     strata_features::write_profile(&session.ws, &profile)?;
     session.reopen()?;
+    let segments = if crate::segments::current(&session.ws)?.is_empty() {
+        None
+    } else {
+        Some(crate::segments::refresh_inner(
+            session,
+            &[],
+            true,
+            std::time::Instant::now(),
+            None,
+        )?)
+    };
     Ok(Analysis {
         profile,
         as_of,
         warnings,
+        segments,
     })
 }
 
@@ -173,6 +187,9 @@ pub enum Staleness {
     Unscored { model: String },
     /// The user asked for it (another analysis date).
     Asked,
+    /// Segments whose rule (or a rule they use) changed, or that were computed over an older
+    /// customer table.
+    SegmentsBehind { segments: Vec<String> },
 }
 
 impl Staleness {
@@ -184,6 +201,10 @@ impl Staleness {
             Staleness::Unreadable => "written by an older Strata; it cannot be read".into(),
             Staleness::Unscored { model } => format!("not scored by the churn model {model}"),
             Staleness::Asked => "another analysis date was asked for".into(),
+            Staleness::SegmentsBehind { segments } => format!(
+                "not refreshed since the rule or the customer table changed: {}",
+                segments.join(", ")
+            ),
         }
     }
 }
@@ -199,9 +220,7 @@ pub fn staleness(ws: &Workspace, model: Option<&ChurnModel>) -> Option<Staleness
     else {
         return Some(Staleness::Missing);
     };
-    if history[at + 1..]
-        .iter()
-        .any(|h| h.operation != PROFILE_OPERATION)
+    if history[at + 1..].iter().any(|h| h.changes_data())
     {
         return Some(Staleness::OlderThanData);
     }

@@ -16,6 +16,8 @@ pub enum Refresh {
     Analyze,
     /// Train the churn model ([`crate::churn::train`]).
     TrainChurn,
+    /// Refresh the segments ([`crate::segments::refresh`]).
+    Segments,
 }
 
 /// A derived table Strata writes.
@@ -30,12 +32,37 @@ pub struct Derived {
 }
 
 /// The derived tables Strata writes.
-pub const DERIVED: &[Derived] = &[Derived {
-    name: strata_features::PROFILE_TABLE,
-    doc: "the customer table: value, segments, tiers, lifecycle, CLV and churn per customer",
-    refresh: Refresh::Analyze,
-    staleness: analyze::staleness,
-}];
+pub const DERIVED: &[Derived] = &[
+    Derived {
+        name: strata_features::PROFILE_TABLE,
+        doc: "the customer table: value, segments, tiers, lifecycle, CLV and churn per customer",
+        refresh: Refresh::Analyze,
+        staleness: analyze::staleness,
+    },
+    Derived {
+        name: crate::segments::MEMBERS,
+        doc: "the current members of every saved segment (strata segment), with when each entered",
+        refresh: Refresh::Segments,
+        staleness: segments_staleness,
+    },
+];
+
+/// Segment members are current when the customer table is and every segment was refreshed
+/// since its rule (and those it uses) and the customer table last changed.
+fn segments_staleness(ws: &Workspace, model: Option<&ChurnModel>) -> Option<Staleness> {
+    let defined = crate::segments::current(ws).map(|d| !d.is_empty()).unwrap_or(false);
+    if !defined {
+        return None;
+    }
+    if let Some(s) = analyze::staleness(ws, model) {
+        return Some(s);
+    }
+    match crate::segments::stale(ws) {
+        Ok(list) if list.is_empty() => None,
+        Ok(segments) => Some(Staleness::SegmentsBehind { segments }),
+        Err(_) => Some(Staleness::Unreadable),
+    }
+}
 
 /// A derived table and whether it is current.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,13 +151,16 @@ pub fn freshness(ws: &Workspace) -> Freshness {
         if known || state.parts.is_empty() {
             continue;
         }
+        // The segments' records (definitions, changes, refreshes, exports) are a log, current
+        // by nature; the segment operations write them.
+        let record = crate::segments::TABLES.iter().any(|(n, _)| n == name);
         tables.push(DerivedTable {
             name: name.clone(),
             rows: state.rows(),
             parts: state.parts.len(),
             bytes: state.bytes(),
             stale: None,
-            refresh: None,
+            refresh: record.then_some(Refresh::Segments),
         });
     }
     let churn = ModelState {
@@ -159,7 +189,7 @@ pub fn model_staleness(ws: &Workspace, model: &ChurnModel) -> Option<Staleness> 
     ws.manifest()
         .history
         .iter()
-        .filter(|h| h.operation != strata_features::PROFILE_OPERATION)
+        .filter(|h| h.changes_data())
         .filter_map(|h| chrono::DateTime::parse_from_rfc3339(&h.at).ok())
         .any(|at| at > trained)
         .then_some(Staleness::OlderThanData)

@@ -34,6 +34,7 @@ pub mod progress;
 pub mod query;
 pub mod report;
 pub mod schema;
+pub mod segments;
 pub mod session;
 pub mod settings;
 pub mod status;

@@ -79,7 +79,16 @@ pub struct Reference {
 pub fn reference() -> Reference {
     Reference {
         tables: TABLES.iter().map(|t| (t.name, t.doc)).collect(),
-        derived: DERIVED.iter().map(|d| (d.name, d.doc)).collect(),
+        derived: DERIVED
+            .iter()
+            .map(|d| (d.name, d.doc))
+            .chain(
+                crate::segments::TABLES
+                    .iter()
+                    .copied()
+                    .filter(|(n, _)| !DERIVED.iter().any(|d| d.name == *n)),
+            )
+            .collect(),
         functions: TABLE_FUNCTIONS,
     }
 }

@@ -38,6 +38,11 @@ future_tolerance_days = 1
 # Earlier generations kept for `strata undo` (their files stay on disk until they fall out).
 keep = 10
 
+[segments]
+# The secret audience webhooks are signed with (X-Strata-Signature: sha256=HMAC of the body).
+# STRATA_WEBHOOK_SECRET in the environment wins; keep this file private if you set it here.
+# webhook_secret = "…"
+
 [analyze]
 # Analysis date; default: the day of the latest order.
 # as_of = "2026-10-31"
@@ -195,6 +200,16 @@ pub struct File {
     pub analyze: AnalyzeConfig,
     #[serde(default)]
     pub churn: ChurnConfig,
+    #[serde(default)]
+    pub segments: SegmentsFile,
+}
+
+/// `[segments]` of the settings file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentsFile {
+    /// The secret audience webhooks are signed with (HMAC-SHA256).
+    pub webhook_secret: Option<String>,
 }
 
 /// `[history]` of the settings file.
@@ -259,6 +274,9 @@ pub struct Settings {
     pub churn: ChurnConfig,
     /// Earlier generations a commit keeps for undo.
     pub history_keep: usize,
+    /// The secret audience webhooks are signed with: `STRATA_WEBHOOK_SECRET`, else
+    /// `[segments] webhook_secret`.
+    pub webhook_secret: Option<String>,
 }
 
 impl Settings {
@@ -324,11 +342,13 @@ impl Settings {
                 )));
             }
         };
+        let webhook_secret = env("STRATA_WEBHOOK_SECRET").or(file.segments.webhook_secret);
         Ok(Settings {
             values,
             analyze,
             churn: file.churn,
             history_keep,
+            webhook_secret,
         })
     }
 

@@ -54,6 +54,14 @@ pub fn print_analysis(analysis: &strata_app::analyze::Analysis) {
         analysis.as_of.describe(),
         m.seconds
     );
+    if let Some(r) = &analysis.segments {
+        let changed: u64 = r.segments.iter().map(|s| s.entered + s.left).sum();
+        println!(
+            "refreshed {} segments in {:.2}s ({changed} customers entered or left); `strata segment list`",
+            r.segments.len(),
+            r.seconds
+        );
+    }
 }
 
 /// The workspace with the analysis date a flag gave, if any.

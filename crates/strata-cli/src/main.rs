@@ -11,6 +11,7 @@ mod import;
 mod output;
 mod query;
 mod report;
+mod segment;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,9 @@ enum Command {
     /// Churn early warning: train and evaluate the model, score customers, the win-back list.
     #[command(subcommand)]
     Churn(churn::ChurnCommand),
+    /// Segments: named groups of customers by rules, kept current, explained and exported.
+    #[command(subcommand)]
+    Segment(segment::SegmentCommand),
     /// Conversion funnel: who reaches each step, drop-off, time between steps, breakdowns.
     Funnel(behaviour::FunnelArgs),
     /// Cohort retention triangle and repurchase rates.
@@ -131,6 +135,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::run(ws, &args),
         Command::Clv(cmd) => clv::run(&cmd),
         Command::Churn(cmd) => churn::run(ws, &cmd),
+        Command::Segment(cmd) => segment::run(ws, &cmd),
         Command::Funnel(args) => behaviour::funnel(ws, &args),
         Command::Retention(args) => behaviour::retention(ws, &args),
         Command::Paths(args) => behaviour::paths(ws, &args),

@@ -45,6 +45,7 @@ pub fn command(r: Refresh) -> &'static str {
     match r {
         Refresh::Analyze => "strata analyze",
         Refresh::TrainChurn => "strata churn train",
+        Refresh::Segments => "strata segment refresh",
     }
 }
 

@@ -35,7 +35,7 @@ pub fn write_profile(ws: &Workspace, profile: &Profile) -> Result<()> {
         .base()
         .history
         .iter()
-        .any(|h| h.generation > seen && h.operation != PROFILE_OPERATION);
+        .any(|h| h.generation > seen && h.changes_data());
     if changed {
         return Err(FeatureError::Changed(
             "the workspace changed while the customer table was computed (an import committed); analyse again".into(),

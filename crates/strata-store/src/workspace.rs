@@ -160,6 +160,15 @@ pub struct HistoryEntry {
     pub counts: BTreeMap<String, u64>,
 }
 
+impl HistoryEntry {
+    /// Whether the commit changed the shop's data (an import, a delete, an undo) rather than
+    /// only what is computed from it. Operations that write only derived tables are named
+    /// `analyze` or start with `segment`; what was computed before such a commit stays current.
+    pub fn changes_data(&self) -> bool {
+        !(self.operation == "analyze" || self.operation.starts_with("segment"))
+    }
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
