@@ -35,7 +35,6 @@ first differing segment with a few customer ids. The last line of output is one 
 """
 
 import argparse
-import csv
 import datetime as dt
 import json
 import os
@@ -359,6 +358,7 @@ def read_rules(path):
 
 
 def run_once(c, src, rules, defs, threads):
+    """Runs the 50 queries in a fresh connection; (seconds, per-segment seconds, connection)."""
     import duckdb
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
@@ -373,47 +373,51 @@ def run_once(c, src, rules, defs, threads):
         t = time.perf_counter()
         con.execute(f'CREATE TEMP TABLE "seg:{name}" AS {defs[name][1]}')
         seconds[name] = time.perf_counter() - t
-    total = time.perf_counter() - started
-    members = {}
-    for name, _ in rules:
-        rows = con.execute(f'SELECT customer_id FROM "seg:{name}"').fetchall()
-        members[name] = sorted(r[0] for r in rows)
-    customers = con.execute("SELECT count(*) FROM profile").fetchone()[0]
+    return time.perf_counter() - started, seconds, con
+
+
+def latest_order_day(src):
+    """The local day of the latest order: the analysis date `strata analyze` defaults to."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    t = con.execute(f"SELECT epoch_us(max(ordered_at)) FROM read_parquet({src['orders']})").fetchone()[0]
     con.close()
-    return total, seconds, members, customers
+    utc = dt.datetime.fromtimestamp(t / 1e6, dt.timezone.utc)
+    return utc.astimezone(zoneinfo.ZoneInfo(TZ)).date().isoformat()
 
 
-def read_strata(path):
-    out = {}
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        r = csv.reader(f)
-        header = next(r)
-        assert header[:2] == ["segment", "customer_id"], header
-        for row in r:
-            out.setdefault(row[0], set()).add(row[1])
-    return out
-
-
-def compare(rules, duck, strata):
-    """The first differing segment in rules order, or None."""
+def compare(con, rules, strata_csv):
+    """Compares with Strata's members inside DuckDB: the first differing segment (in rules
+    order) with a few customer ids each way, or None."""
+    path = strata_csv.replace("'", "''")
+    con.execute(f"""CREATE TEMP TABLE strata AS
+        SELECT segment, customer_id FROM read_csv('{path}', header = true, all_varchar = true)""")
     for name, rule in rules:
-        d, s = set(duck.get(name, [])), strata.get(name, set())
-        if d != s:
-            only_s, only_d = sorted(s - d), sorted(d - s)
-            return {
-                "segment": name,
-                "rule": rule,
-                "strata": len(s),
-                "duckdb": len(d),
-                "only_strata": only_s[:8],
-                "only_duckdb": only_d[:8],
-                "only_strata_count": len(only_s),
-                "only_duckdb_count": len(only_d),
-            }
-    extra = sorted(set(strata) - {n for n, _ in rules})
+        q = name.replace("'", "''")
+        only_s = [r[0] for r in con.execute(f"""
+            SELECT customer_id FROM strata WHERE segment = '{q}'
+            EXCEPT SELECT customer_id FROM "seg:{name}" ORDER BY 1""").fetchall()]
+        only_d = [r[0] for r in con.execute(f"""
+            SELECT customer_id FROM "seg:{name}"
+            EXCEPT SELECT customer_id FROM strata WHERE segment = '{q}' ORDER BY 1""").fetchall()]
+        dup = con.execute(f"""SELECT count(*) - count(DISTINCT customer_id) FROM strata
+                              WHERE segment = '{q}'""").fetchone()[0]
+        if only_s or only_d or dup:
+            n_s = con.execute(f"SELECT count(*) FROM strata WHERE segment = '{q}'").fetchone()[0]
+            n_d = con.execute(f'SELECT count(*) FROM "seg:{name}"').fetchone()[0]
+            return {"segment": name, "rule": rule, "strata": n_s, "duckdb": n_d,
+                    "duplicates_in_strata": dup,
+                    "only_strata_count": len(only_s), "only_strata": only_s[:8],
+                    "only_duckdb_count": len(only_d), "only_duckdb": only_d[:8]}
+    names = [n for n, _ in rules]
+    extra = [r[0] for r in con.execute("SELECT DISTINCT segment FROM strata ORDER BY 1").fetchall()
+             if r[0] not in names]
     if extra:
-        return {"segment": extra[0], "rule": None, "strata": len(strata[extra[0]]), "duckdb": 0,
-                "only_strata": sorted(strata[extra[0]])[:8], "only_duckdb": []}
+        n_s = con.execute("SELECT count(*) FROM strata WHERE segment = ?", [extra[0]]).fetchone()[0]
+        return {"segment": extra[0], "rule": None, "strata": n_s, "duckdb": 0,
+                "duplicates_in_strata": 0, "only_strata_count": n_s, "only_strata": [],
+                "only_duckdb_count": 0, "only_duckdb": []}
     return None
 
 
@@ -422,7 +426,8 @@ def main():
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--parquet", help="folder of <table>.parquet exports")
     g.add_argument("--workspace", help="a Strata workspace: read its Parquet parts")
-    ap.add_argument("--as-of", required=True, help="the analysis date (YYYY-MM-DD)")
+    ap.add_argument("--as-of", required=True,
+                    help="the analysis date (YYYY-MM-DD), or `latest`: the local day of the latest order")
     ap.add_argument("--rules", default=os.path.join(HERE, "rules.tsv"))
     ap.add_argument("--out", help="write the members here (segment<TAB>customer_id)")
     ap.add_argument("--strata", help="Strata's members (CSV: segment,customer_id) to compare")
@@ -431,9 +436,8 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="no per-segment lines")
     args = ap.parse_args()
 
-    c = Clock(args.as_of)
     rules = read_rules(args.rules)
-    defs = segment_sql(c)
+    defs = segment_sql(Clock("2026-01-01"))  # only the rule texts, to check rules.tsv
     names = [n for n, _ in rules]
     problems = []
     for name, rule in rules:
@@ -449,41 +453,53 @@ def main():
         sys.exit(2)
 
     src = sources(args)
-    best = None
+    as_of = latest_order_day(src) if args.as_of == "latest" else args.as_of
+    c = Clock(as_of)
+    defs = segment_sql(c)
+    best, con = None, None
     for _ in range(max(1, args.repeats)):
-        total, seconds, members, customers = run_once(c, src, rules, defs, args.threads)
+        if con is not None:
+            con.close()
+        total, seconds, con = run_once(c, src, rules, defs, args.threads)
         if best is None or total < best[0]:
             best = (total, seconds)
     total, seconds = best
+    customers = con.execute("SELECT count(*) FROM profile").fetchone()[0]
+    counts = {name: con.execute(f'SELECT count(*) FROM "seg:{name}"').fetchone()[0]
+              for name, _ in rules}
 
     if not args.quiet:
-        print(f"duckdb: {len(rules)} segments over {customers} customers as of {args.as_of} "
+        print(f"duckdb: {len(rules)} segments over {customers} customers as of {as_of} "
               f"(end {c.end.isoformat()}): {total:.3f} s")
         for name, _ in rules:
-            n = len(members[name])
+            n = counts[name]
             print(f"  {name:<28} {n:>9} {100.0 * n / max(customers, 1):6.2f}%  {seconds[name]:7.3f} s")
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            for name, _ in rules:
-                for cid in members[name]:
-                    f.write(f"{name}\t{cid}\n")
-    result = {"engine": "duckdb", "seconds": round(total, 4), "segments": len(rules),
-              "customers": customers, "members": sum(len(v) for v in members.values())}
+        union = " UNION ALL ".join(
+            "SELECT '" + name.replace("'", "''") + f"' AS segment, customer_id FROM \"seg:{name}\""
+            for name, _ in rules)
+        out = args.out.replace("'", "''")
+        con.execute(f"COPY ({union}) TO '{out}' (HEADER, DELIMITER '\t')")
+    result = {"engine": "duckdb", "seconds": round(total, 4), "as_of": as_of,
+              "segments": len(rules), "customers": customers, "members": sum(counts.values())}
     status = 0
     if args.strata:
-        diff = compare(rules, members, read_strata(args.strata))
+        diff = compare(con, rules, args.strata)
         result["agree"] = diff is None
         if diff:
             status = 1
             result["first_difference"] = diff
             print(f"DIFFERENCE in segment {diff['segment']} ({diff['rule']}): "
-                  f"strata {diff['strata']} members, duckdb {diff['duckdb']}", file=sys.stderr)
-            print(f"  only in strata ({diff.get('only_strata_count', len(diff['only_strata']))}): "
-                  f"{' '.join(diff['only_strata'])}", file=sys.stderr)
-            print(f"  only in duckdb ({diff.get('only_duckdb_count', len(diff['only_duckdb']))}): "
-                  f"{' '.join(diff['only_duckdb'])}", file=sys.stderr)
+                  f"strata {diff['strata']} members, duckdb {diff['duckdb']}"
+                  + (f", {diff['duplicates_in_strata']} duplicated in strata"
+                     if diff["duplicates_in_strata"] else ""), file=sys.stderr)
+            print(f"  only in strata ({diff['only_strata_count']}): {' '.join(diff['only_strata'])}",
+                  file=sys.stderr)
+            print(f"  only in duckdb ({diff['only_duckdb_count']}): {' '.join(diff['only_duckdb'])}",
+                  file=sys.stderr)
         elif not args.quiet:
             print(f"agree: all {len(rules)} segments have the same members in Strata and DuckDB")
+    con.close()
     print(json.dumps(result, ensure_ascii=False))
     sys.exit(status)
 

@@ -220,8 +220,7 @@ pub fn staleness(ws: &Workspace, model: Option<&ChurnModel>) -> Option<Staleness
     else {
         return Some(Staleness::Missing);
     };
-    if history[at + 1..].iter().any(|h| h.changes_data())
-    {
+    if history[at + 1..].iter().any(|h| h.changes_data()) {
         return Some(Staleness::OlderThanData);
     }
     if !matches!(strata_features::read_meta(ws), Ok(Some(_))) {

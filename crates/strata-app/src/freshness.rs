@@ -50,7 +50,9 @@ pub const DERIVED: &[Derived] = &[
 /// Segment members are current when the customer table is and every segment was refreshed
 /// since its rule (and those it uses) and the customer table last changed.
 fn segments_staleness(ws: &Workspace, model: Option<&ChurnModel>) -> Option<Staleness> {
-    let defined = crate::segments::current(ws).map(|d| !d.is_empty()).unwrap_or(false);
+    let defined = crate::segments::current(ws)
+        .map(|d| !d.is_empty())
+        .unwrap_or(false);
     if !defined {
         return None;
     }

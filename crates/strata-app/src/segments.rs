@@ -38,11 +38,26 @@ pub const REFRESHES: &str = "segment_refreshes";
 
 /// The derived tables this module writes, with what each holds (for `query --help`).
 pub const TABLES: &[(&str, &str)] = &[
-    (DEFINITIONS, "every version of every segment definition (rule, description, deleted)"),
-    (MEMBERS, "the current members of every segment, with the refresh they entered at"),
-    (CHANGES, "who entered and who left each segment at each refresh"),
-    (REFRESHES, "one row per segment per refresh: members, entered, left, analysis date"),
-    (audience::EXPORTS, "every audience exported: who, when, which segment version, how many rows"),
+    (
+        DEFINITIONS,
+        "every version of every segment definition (rule, description, deleted)",
+    ),
+    (
+        MEMBERS,
+        "the current members of every segment, with the refresh they entered at",
+    ),
+    (
+        CHANGES,
+        "who entered and who left each segment at each refresh",
+    ),
+    (
+        REFRESHES,
+        "one row per segment per refresh: members, entered, left, analysis date",
+    ),
+    (
+        audience::EXPORTS,
+        "every audience exported: who, when, which segment version, how many rows",
+    ),
 ];
 
 impl From<SegmentError> for Error {
@@ -184,9 +199,7 @@ pub fn versions(ws: &Workspace) -> Result<Vec<Definition>> {
         let versions = ints(&b, "version");
         let gens = ints(&b, "generation");
         let created = ints(&b, "created_at");
-        let deleted = b
-            .column_by_name("deleted")
-            .map(|c| c.as_boolean().clone());
+        let deleted = b.column_by_name("deleted").map(|c| c.as_boolean().clone());
         for i in 0..b.num_rows() {
             out.push(Definition {
                 name: names[i].clone().unwrap_or_default(),
@@ -275,28 +288,51 @@ pub fn check(session: &mut Session, name: Option<&str>, rule: &str) -> Result<Ru
     ensure_profile(session)?;
     let defs = current(&session.ws)?;
     let catalog = catalog(session, &defs)?;
-    Ok(strata_segments::Compiler::check(&catalog, clock(&session.ws)?, name, rule)?)
+    Ok(strata_segments::Compiler::check(
+        &catalog,
+        clock(&session.ws)?,
+        name,
+        rule,
+    )?)
 }
 
 /// Saves a new segment and computes its members.
-pub fn create(session: &mut Session, name: &str, rule: &str, description: Option<&str>) -> Result<Saved> {
+pub fn create(
+    session: &mut Session,
+    name: &str,
+    rule: &str,
+    description: Option<&str>,
+) -> Result<Saved> {
     check_name(name)?;
     if current(&session.ws)?.contains_key(name) {
         return Err(Error::invalid(format!(
             "segment `{name}` exists; `segment edit {name}` changes it"
         )));
     }
-    save(session, name, Some(rule), description.map(str::to_string), "segment create")
+    save(
+        session,
+        name,
+        Some(rule),
+        description.map(str::to_string),
+        "segment create",
+    )
 }
 
 /// Saves a new version of a segment (a new rule, a new description, or both) and refreshes it.
-pub fn edit(session: &mut Session, name: &str, rule: Option<&str>, description: Option<&str>) -> Result<Saved> {
+pub fn edit(
+    session: &mut Session,
+    name: &str,
+    rule: Option<&str>,
+    description: Option<&str>,
+) -> Result<Saved> {
     let defs = current(&session.ws)?;
     let Some(old) = defs.get(name) else {
         return Err(not_found(name, &defs));
     };
     if rule.is_none() && description.is_none() {
-        return Err(Error::invalid("nothing to change: give --rule, --description or both"));
+        return Err(Error::invalid(
+            "nothing to change: give --rule, --description or both",
+        ));
     }
     let description = match description {
         Some("") => None,
@@ -332,7 +368,13 @@ fn definition_batch(d: &Definition, created_us: i64) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(definitions_schema(), cols)?)
 }
 
-fn save(session: &mut Session, name: &str, rule: Option<&str>, description: Option<String>, operation: &'static str) -> Result<Saved> {
+fn save(
+    session: &mut Session,
+    name: &str,
+    rule: Option<&str>,
+    description: Option<String>,
+    operation: &'static str,
+) -> Result<Saved> {
     let started = Instant::now();
     ensure_profile(session)?;
     let rule = rule.unwrap_or_default();
@@ -420,7 +462,11 @@ pub fn delete(session: &mut Session, name: &str) -> Result<Definition> {
     if !users.is_empty() {
         return Err(Error::invalid(format!(
             "segment `{name}` is used by {}; edit or delete {} first",
-            users.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "),
+            users
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             if users.len() == 1 { "it" } else { "them" }
         )));
     }
@@ -548,7 +594,13 @@ pub fn refresh(session: &mut Session, names: &[String]) -> Result<Refreshed> {
     refresh_inner(session, names, false, started, None)
 }
 
-pub(crate) fn refresh_inner(session: &mut Session, names: &[String], analyzed: bool, started: Instant, pending: Option<&Pending>) -> Result<Refreshed> {
+pub(crate) fn refresh_inner(
+    session: &mut Session,
+    names: &[String],
+    analyzed: bool,
+    started: Instant,
+    pending: Option<&Pending>,
+) -> Result<Refreshed> {
     let mut defs = current(&session.ws)?;
     if let Some(p) = pending {
         defs.insert(p.definition.name.clone(), p.definition.clone());
@@ -653,13 +705,23 @@ pub(crate) fn refresh_inner(session: &mut Session, names: &[String], analyzed: b
     let refreshes = RecordBatch::try_new(
         refreshes_schema(),
         vec![
-            Arc::new(StringArray::from_iter_values(report.iter().map(|r| r.name.as_str()))),
-            Arc::new(Int64Array::from_iter_values(report.iter().map(|r| r.version))),
+            Arc::new(StringArray::from_iter_values(
+                report.iter().map(|r| r.name.as_str()),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                report.iter().map(|r| r.version),
+            )),
             Arc::new(TimestampMicrosecondArray::from(vec![at; k]).with_timezone("UTC")),
             Arc::new(StringArray::from(vec![as_of.to_string(); k])),
-            Arc::new(Int64Array::from_iter_values(report.iter().map(|r| r.members as i64))),
-            Arc::new(Int64Array::from_iter_values(report.iter().map(|r| r.entered as i64))),
-            Arc::new(Int64Array::from_iter_values(report.iter().map(|r| r.left as i64))),
+            Arc::new(Int64Array::from_iter_values(
+                report.iter().map(|r| r.members as i64),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                report.iter().map(|r| r.entered as i64),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                report.iter().map(|r| r.left as i64),
+            )),
             Arc::new(Int64Array::from(vec![generation; k])),
         ],
     )?;
@@ -667,7 +729,10 @@ pub(crate) fn refresh_inner(session: &mut Session, names: &[String], analyzed: b
     txn.add_part(REFRESHES, part);
     let mut counts = BTreeMap::new();
     counts.insert("segments".to_string(), k as u64);
-    counts.insert("entered".to_string(), report.iter().map(|r| r.entered).sum());
+    counts.insert(
+        "entered".to_string(),
+        report.iter().map(|r| r.entered).sum(),
+    );
     counts.insert("left".to_string(), report.iter().map(|r| r.left).sum());
     let (operation, table, sources) = match pending {
         Some(p) => {
@@ -754,7 +819,10 @@ pub fn stale(ws: &Workspace) -> Result<Vec<String>> {
         .rev()
         .find(|h| h.operation == strata_features::PROFILE_OPERATION)
         .map_or(0, |h| h.generation as i64);
-    let last: HashMap<&str, i64> = refs.iter().map(|r| (r.segment.as_str(), r.generation)).collect();
+    let last: HashMap<&str, i64> = refs
+        .iter()
+        .map(|r| (r.segment.as_str(), r.generation))
+        .collect();
     let mut out = Vec::new();
     for (name, _) in &defs {
         // The newest definition among this segment and every segment it uses.
@@ -842,11 +910,19 @@ pub struct Shown {
 
 impl Shown {
     pub fn share(&self) -> f64 {
-        if self.customers == 0 { 0.0 } else { self.members as f64 / self.customers as f64 }
+        if self.customers == 0 {
+            0.0
+        } else {
+            self.members as f64 / self.customers as f64
+        }
     }
 
     pub fn revenue_share(&self) -> f64 {
-        if self.total_revenue <= 0.0 { 0.0 } else { self.revenue / self.total_revenue }
+        if self.total_revenue <= 0.0 {
+            0.0
+        } else {
+            self.revenue / self.total_revenue
+        }
     }
 }
 
@@ -862,12 +938,20 @@ pub fn show(session: &mut Session, name: &str) -> Result<Shown> {
     };
     let ctx = session.context()?;
     let has = |c: &str| {
-        block_on(async { ctx.table("customer_profile").await.map(|t| t.schema().has_column_with_unqualified_name(c)) })
-            .ok()
-            .and_then(|r| r.ok())
-            .unwrap_or(false)
+        block_on(async {
+            ctx.table("customer_profile")
+                .await
+                .map(|t| t.schema().has_column_with_unqualified_name(c))
+        })
+        .ok()
+        .and_then(|r| r.ok())
+        .unwrap_or(false)
     };
-    let clv = if has("clv_12m") { "avg(p.clv_12m)" } else { "CAST(NULL AS DOUBLE)" };
+    let clv = if has("clv_12m") {
+        "avg(p.clv_12m)"
+    } else {
+        "CAST(NULL AS DOUBLE)"
+    };
     // The segment name is data here, compared as a quoted literal; never part of the query's
     // structure.
     let sql = format!(
@@ -897,7 +981,12 @@ pub fn show(session: &mut Session, name: &str) -> Result<Shown> {
                 risk_mix.push((t[i].clone().unwrap_or_default(), n[i].unwrap_or(0) as u64));
             }
         }
-        let rank = |t: &str| ["high", "medium", "low", "unscored"].iter().position(|x| *x == t).unwrap_or(9);
+        let rank = |t: &str| {
+            ["high", "medium", "low", "unscored"]
+                .iter()
+                .position(|x| *x == t)
+                .unwrap_or(9)
+        };
         risk_mix.sort_by_key(|(t, _)| rank(t));
     }
     let refreshes = refreshes(&session.ws)?
@@ -954,7 +1043,9 @@ pub fn explain(session: &mut Session, name: &str, customer: &str) -> Result<Expl
     let catalog = catalog(session, &defs)?;
     let ctx = session.context()?;
     let clock = clock(&session.ws)?;
-    Ok(block_on(strata_segments::explain(&ctx, &catalog, clock, name, customer))??)
+    Ok(block_on(strata_segments::explain(
+        &ctx, &catalog, clock, name, customer,
+    ))??)
 }
 
 /// Who entered and who left a segment at its latest refresh (or at `generation`).
@@ -978,12 +1069,20 @@ pub fn diff(session: &mut Session, name: &str, generation: Option<i64>) -> Resul
         .filter(|r| r.segment == name)
         .collect();
     let refresh = match generation {
-        Some(g) => Some(refs.iter().find(|r| r.generation == g).cloned().ok_or_else(|| {
-            Error::NotFound(format!(
-                "segment `{name}` was not refreshed at generation {g}; its refreshes: {}",
-                refs.iter().map(|r| r.generation.to_string()).collect::<Vec<_>>().join(", ")
-            ))
-        })?),
+        Some(g) => Some(
+            refs.iter()
+                .find(|r| r.generation == g)
+                .cloned()
+                .ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "segment `{name}` was not refreshed at generation {g}; its refreshes: {}",
+                        refs.iter()
+                            .map(|r| r.generation.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?,
+        ),
         None => refs.last().cloned(),
     };
     let (mut entered, mut left) = (Vec::new(), Vec::new());
@@ -1041,7 +1140,11 @@ pub fn overlap(session: &mut Session, names: &[String]) -> Result<Overlap> {
     }
     let both = sets
         .iter()
-        .map(|a| sets.iter().map(|b| a.intersection(b).count() as u64).collect())
+        .map(|a| {
+            sets.iter()
+                .map(|b| a.intersection(b).count() as u64)
+                .collect()
+        })
         .collect();
     Ok(Overlap {
         names: names.to_vec(),

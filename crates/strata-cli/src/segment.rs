@@ -81,7 +81,12 @@ pub struct ExportArgs {
     #[arg(long)]
     pub channel: String,
     /// A file: .csv (UTF-8 with a byte-order mark) or .xlsx.
-    #[arg(short, long, conflicts_with = "webhook", required_unless_present = "webhook")]
+    #[arg(
+        short,
+        long,
+        conflicts_with = "webhook",
+        required_unless_present = "webhook"
+    )]
     pub out: Option<PathBuf>,
     /// Post JSON batches here instead, signed with STRATA_WEBHOOK_SECRET.
     #[arg(long)]
@@ -127,7 +132,10 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
             description,
         } => {
             let saved = segments::create(s, name, rule, description.as_deref())?;
-            println!("saved segment {name} (version {}): {}", saved.definition.version, saved.definition.rule);
+            println!(
+                "saved segment {name} (version {}): {}",
+                saved.definition.version, saved.definition.rule
+            );
             print_refresh(&saved.refresh);
         }
         SegmentCommand::Edit {
@@ -136,12 +144,18 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
             description,
         } => {
             let saved = segments::edit(s, name, rule.as_deref(), description.as_deref())?;
-            println!("saved segment {name} (version {}): {}", saved.definition.version, saved.definition.rule);
+            println!(
+                "saved segment {name} (version {}): {}",
+                saved.definition.version, saved.definition.rule
+            );
             print_refresh(&saved.refresh);
         }
         SegmentCommand::Delete { name } => {
             let d = segments::delete(s, name)?;
-            println!("deleted segment {name} (its {} versions stay in the history; `strata undo` restores it)", d.version - 1);
+            println!(
+                "deleted segment {name} (its {} versions stay in the history; `strata undo` restores it)",
+                d.version - 1
+            );
         }
         SegmentCommand::Check { rule } => {
             let r = segments::check(s, None, rule)?;
@@ -155,11 +169,21 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
             let stale = segments::stale(&s.ws)?;
             for l in all {
                 let d = &l.definition;
-                let when = l.last_refresh.as_ref().map_or("never refreshed".to_string(), |r| {
-                    format!("as of {}, refreshed {}", r.as_of, r.refreshed_at)
-                });
-                let mark = if stale.contains(&d.name) { "  (out of date: `strata segment refresh`)" } else { "" };
-                println!("{}  v{}  {} members  {when}{mark}", d.name, d.version, l.members);
+                let when = l
+                    .last_refresh
+                    .as_ref()
+                    .map_or("never refreshed".to_string(), |r| {
+                        format!("as of {}, refreshed {}", r.as_of, r.refreshed_at)
+                    });
+                let mark = if stale.contains(&d.name) {
+                    "  (out of date: `strata segment refresh`)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{}  v{}  {} members  {when}{mark}",
+                    d.name, d.version, l.members
+                );
                 println!("    {}", d.rule);
                 if let Some(desc) = &d.description {
                     println!("    {desc}");
@@ -198,7 +222,13 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
                 for r in x.refreshes.iter().rev().take(10).rev() {
                     println!(
                         "    #{} {} as of {}: {} members (+{} -{}), version {}",
-                        r.generation, r.refreshed_at, r.as_of, r.members, r.entered, r.left, r.version
+                        r.generation,
+                        r.refreshed_at,
+                        r.as_of,
+                        r.members,
+                        r.entered,
+                        r.left,
+                        r.version
                     );
                 }
             }
@@ -209,7 +239,16 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
             if versions.len() > 1 {
                 println!("  versions:");
                 for v in versions {
-                    println!("    v{} {} {}", v.version, v.created_at, if v.deleted { "(deleted)".into() } else { v.rule });
+                    println!(
+                        "    v{} {} {}",
+                        v.version,
+                        v.created_at,
+                        if v.deleted {
+                            "(deleted)".into()
+                        } else {
+                            v.rule
+                        }
+                    );
                 }
             }
         }
@@ -220,7 +259,12 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
             let batches = segments::members(s, name)?;
             match out {
                 Some(out) => {
-                    let rows = export::to_path(out, TABLE_FORMATS, &Export::table(&batches, name), s.settings.timezone())?;
+                    let rows = export::to_path(
+                        out,
+                        TABLE_FORMATS,
+                        &Export::table(&batches, name),
+                        s.settings.timezone(),
+                    )?;
                     println!("wrote {rows} members of {name} to {}", out.display());
                 }
                 None => print_batches(&batches, *format)?,
@@ -270,14 +314,27 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
                     continue;
                 }
                 let shown: Vec<&str> = ids.iter().take(*limit).map(String::as_str).collect();
-                let more = if ids.len() > *limit { format!(" … and {} more (--limit)", ids.len() - limit) } else { String::new() };
+                let more = if ids.len() > *limit {
+                    format!(" … and {} more (--limit)", ids.len() - limit)
+                } else {
+                    String::new()
+                };
                 println!("  {label}: {}{more}", shown.join(", "));
             }
-            println!("  all changes: SELECT * FROM segment_changes WHERE segment = '{}'", name.replace('\'', "''"));
+            println!(
+                "  all changes: SELECT * FROM segment_changes WHERE segment = '{}'",
+                name.replace('\'', "''")
+            );
         }
         SegmentCommand::Overlap { names } => {
             let o = segments::overlap(s, names)?;
-            let width = o.names.iter().map(|n| n.chars().count()).max().unwrap_or(4).max(8);
+            let width = o
+                .names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(4)
+                .max(8);
             print!("{:width$}", "");
             for n in &o.names {
                 print!("  {n:>width$}");
@@ -290,14 +347,20 @@ pub fn run(ws: &Path, cmd: &SegmentCommand) -> Result<()> {
                     let cell = if i == j {
                         both.to_string()
                     } else {
-                        let share = if o.sizes[i] == 0 { 0.0 } else { both as f64 / o.sizes[i] as f64 };
+                        let share = if o.sizes[i] == 0 {
+                            0.0
+                        } else {
+                            both as f64 / o.sizes[i] as f64
+                        };
                         format!("{both} ({})", pct(share))
                     };
                     print!("  {cell:>width$}");
                 }
                 println!();
             }
-            println!("(row: a segment; cell: members also in the column's segment, and their share of the row's)");
+            println!(
+                "(row: a segment; cell: members also in the column's segment, and their share of the row's)"
+            );
         }
         SegmentCommand::Export(a) => return export_audience(s, a),
     }
@@ -310,7 +373,10 @@ fn export_audience(s: &mut Session, a: &ExportArgs) -> Result<()> {
         (Some(out), _) => Target::File(out.clone()),
         (None, Some(url)) => {
             if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 600.0) {
-                return Err(Error::invalid(format!("--timeout {}: expected seconds from 0 to 600", a.timeout)));
+                return Err(Error::invalid(format!(
+                    "--timeout {}: expected seconds from 0 to 600",
+                    a.timeout
+                )));
             }
             let mut w = Webhook::new(url);
             w.batch_size = a.batch_size;
@@ -340,7 +406,10 @@ fn export_audience(s: &mut Session, a: &ExportArgs) -> Result<()> {
         );
     }
     if matches!(target, Target::Webhook(_)) {
-        println!("  {} of {} batches delivered", e.delivered_batches, e.batches);
+        println!(
+            "  {} of {} batches delivered",
+            e.delivered_batches, e.batches
+        );
         for f in &e.failed {
             println!(
                 "  batch {} ({} members) failed after {} attempt{}: {}",

@@ -42,8 +42,17 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    fn column(&self, name: &str) -> Option<&DataType> {
-        self.columns.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    /// A column by name; case does not matter, as in SQL.
+    fn column(&self, name: &str) -> Option<(&str, &DataType)> {
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .or_else(|| {
+                self.columns
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(n, t)| (n.as_str(), t))
     }
 }
 
@@ -678,8 +687,9 @@ impl<'a> Compiler<'a> {
     fn operand(&mut self, o: &Operand, cx: &mut Cx<'_>) -> Option<(Expr, ColType, Option<String>)> {
         match o {
             Operand::Column(n) => {
-                let name = n.text.as_str();
-                let Some(t) = self.catalog.column(name) else {
+                let catalog = self.catalog;
+                let Some((name, t)) = catalog.column(&n.text) else {
+                    let name = n.text.as_str();
                     let hint =
                         did_you_mean(name, self.catalog.columns.iter().map(|(n, _)| n.as_str()));
                     let hint = if hint.is_empty() && self.catalog.columns.is_empty() {

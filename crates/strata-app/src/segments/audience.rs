@@ -47,9 +47,7 @@ impl Channel {
             .into_iter()
             .find(|c| c.name().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                Error::invalid(format!(
-                    "channel `{s}`: expected sms, email, wechat or ads"
-                ))
+                Error::invalid(format!("channel `{s}`: expected sms, email, wechat or ads"))
             })
     }
 
@@ -182,7 +180,12 @@ fn loggable(url: &str) -> String {
 }
 
 /// Exports the members of `name` reachable on `channel` to `target`.
-pub fn export(session: &mut Session, name: &str, channel: Channel, target: &Target) -> Result<Exported> {
+pub fn export(
+    session: &mut Session,
+    name: &str,
+    channel: Channel,
+    target: &Target,
+) -> Result<Exported> {
     // Check what can be checked before any work.
     let secret = match target {
         Target::File(path) => {
@@ -191,7 +194,10 @@ pub fn export(session: &mut Session, name: &str, channel: Channel, target: &Targ
         }
         Target::Webhook(w) => {
             let u = url::Url::parse(&w.url).map_err(|e| {
-                Error::invalid(format!("--webhook `{}`: {e}; expected an http:// or https:// address", w.url))
+                Error::invalid(format!(
+                    "--webhook `{}`: {e}; expected an http:// or https:// address",
+                    w.url
+                ))
             })?;
             if !matches!(u.scheme(), "http" | "https") {
                 return Err(Error::invalid(format!(
@@ -297,13 +303,18 @@ pub fn export(session: &mut Session, name: &str, channel: Channel, target: &Targ
     match target {
         Target::File(path) => {
             let schema = Arc::new(Schema::new(
-                columns.iter().map(|c| Field::new(*c, DataType::Utf8, true)).collect::<Vec<_>>(),
+                columns
+                    .iter()
+                    .map(|c| Field::new(*c, DataType::Utf8, true))
+                    .collect::<Vec<_>>(),
             ));
             let arrays: Vec<ArrayRef> = columns
                 .iter()
                 .map(|c| {
                     Arc::new(StringArray::from(
-                        rows.iter().map(|r| r.get(c).cloned().flatten()).collect::<Vec<_>>(),
+                        rows.iter()
+                            .map(|r| r.get(c).cloned().flatten())
+                            .collect::<Vec<_>>(),
                     )) as ArrayRef
                 })
                 .collect();
@@ -322,7 +333,8 @@ pub fn export(session: &mut Session, name: &str, channel: Channel, target: &Targ
         Target::Webhook(w) => {
             let secret = secret.unwrap_or_default();
             out.target = loggable(&w.url);
-            let chunks: Vec<&[BTreeMap<&str, Option<String>>]> = rows.chunks(w.batch_size).collect();
+            let chunks: Vec<&[BTreeMap<&str, Option<String>>]> =
+                rows.chunks(w.batch_size).collect();
             out.batches = chunks.len();
             let agent: ureq::Agent = ureq::Agent::config_builder()
                 .timeout_global(Some(w.timeout))
@@ -344,7 +356,10 @@ pub fn export(session: &mut Session, name: &str, channel: Channel, target: &Targ
                         for c in &columns {
                             m.insert(
                                 (*c).to_string(),
-                                r.get(c).cloned().flatten().map_or(serde_json::Value::Null, serde_json::Value::String),
+                                r.get(c)
+                                    .cloned()
+                                    .flatten()
+                                    .map_or(serde_json::Value::Null, serde_json::Value::String),
                             );
                         }
                         serde_json::Value::Object(m)
@@ -381,7 +396,13 @@ pub fn export(session: &mut Session, name: &str, channel: Channel, target: &Targ
 
 /// Posts one batch, retrying connection errors, timeouts, 5xx and 429 with backoff; `Err`
 /// carries the attempts made and the last error.
-fn deliver(agent: &ureq::Agent, w: &Webhook, secret: &str, key: &str, body: &[u8]) -> std::result::Result<(), (usize, String)> {
+fn deliver(
+    agent: &ureq::Agent,
+    w: &Webhook,
+    secret: &str,
+    key: &str,
+    body: &[u8],
+) -> std::result::Result<(), (usize, String)> {
     let mut attempts = 0;
     loop {
         attempts += 1;
@@ -413,7 +434,11 @@ fn log(session: &mut Session, e: &Exported) -> Result<()> {
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());
     let schema = Arc::new(Schema::new(vec![
-        Field::new("exported_at", DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some("UTC".into())), false),
+        Field::new(
+            "exported_at",
+            DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
         Field::new("user", DataType::Utf8, false),
         Field::new("segment", DataType::Utf8, false),
         Field::new("version", DataType::Int64, false),
@@ -432,7 +457,10 @@ fn log(session: &mut Session, e: &Exported) -> Result<()> {
     let batch = RecordBatch::try_new(
         schema,
         vec![
-            Arc::new(TimestampMicrosecondArray::from(vec![chrono::Utc::now().timestamp_micros()]).with_timezone("UTC")),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![chrono::Utc::now().timestamp_micros()])
+                    .with_timezone("UTC"),
+            ),
             s(&user),
             s(&e.segment),
             Arc::new(Int64Array::from(vec![e.version])),
@@ -459,7 +487,13 @@ fn log(session: &mut Session, e: &Exported) -> Result<()> {
         at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         operation: "segment export".into(),
         table: EXPORTS.into(),
-        sources: vec![format!("{} v{} → {} ({})", e.segment, e.version, e.target, e.channel.name())],
+        sources: vec![format!(
+            "{} v{} → {} ({})",
+            e.segment,
+            e.version,
+            e.target,
+            e.channel.name()
+        )],
         counts,
     });
     txn.commit()?;
@@ -485,6 +519,9 @@ mod tests {
             sha256_hex("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(loggable("https://u:pw@hooks.example.com/x?token=s#f"), "https://u@hooks.example.com/x");
+        assert_eq!(
+            loggable("https://u:pw@hooks.example.com/x?token=s#f"),
+            "https://u@hooks.example.com/x"
+        );
     }
 }

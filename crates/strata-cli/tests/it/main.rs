@@ -8,6 +8,7 @@ mod golden;
 mod history;
 mod import;
 mod query;
+mod segment;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
