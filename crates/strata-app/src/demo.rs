@@ -49,6 +49,8 @@ pub enum DemoStep<'a> {
         analysis: &'a Analysis,
         segments: &'a [RecordBatch],
     },
+    /// Example segments saved on the demo shop.
+    Segmented(&'a [crate::segments::Saved]),
     Reported {
         lang: Lang,
         path: &'a Path,
@@ -182,6 +184,22 @@ pub fn demo(
         analysis: &analysis,
         segments: &segments,
     });
+    let has_risk = analysis
+        .profile
+        .batch
+        .schema()
+        .column_with_name("risk_tier")
+        .is_some();
+    let mut saved = Vec::new();
+    for (name, rule, description) in demo_segments(has_risk) {
+        saved.push(crate::segments::create(
+            &mut session,
+            name,
+            rule,
+            Some(description),
+        )?);
+    }
+    step(DemoStep::Segmented(&saved));
     let mut report = None;
     for (lang, file) in [(Lang::Zh, "report.html"), (Lang::En, "report-en.html")] {
         let path = req.out.join(file);
@@ -199,6 +217,40 @@ pub fn demo(
         workspace: Some(ws_dir),
         report,
     })
+}
+
+/// Segments an operations team starts with: (name, rule, description).
+fn demo_segments(has_risk: bool) -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        (
+            "高价值VIP",
+            "spend_tier in (diamond, gold)",
+            "钻石与黄金客户：专属权益与新品优先",
+        ),
+        (
+            "加购未付款",
+            "did add_to_cart in last 7 days and not bought in last 7 days",
+            "近 7 天加购但未下单：购物车提醒",
+        ),
+        if has_risk {
+            (
+                "高价值流失预警",
+                "in segment 高价值VIP and risk_tier in (high, medium)",
+                "高价值且流失风险高：专属客服回访",
+            )
+        } else {
+            (
+                "高价值流失预警",
+                "in segment 高价值VIP and last_time(order) < 60 days ago",
+                "高价值但 60 天未购：专属客服回访",
+            )
+        },
+        (
+            "差评客户",
+            "reviewed rating <= 2 in last 90 days",
+            "近 90 天给过差评：客服跟进与补偿",
+        ),
+    ]
 }
 
 const OVERVIEW_SQL: &str = "

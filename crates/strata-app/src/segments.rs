@@ -516,6 +516,8 @@ pub struct SegmentRefresh {
 #[derive(Debug, Clone)]
 pub struct Refreshed {
     pub segments: Vec<SegmentRefresh>,
+    /// Segments left as they were because their rule no longer fits the data, with why.
+    pub skipped: Vec<(String, String)>,
     /// The analysis date the windows resolved against.
     pub as_of: chrono::NaiveDate,
     /// The customer table was recomputed first (the data had changed).
@@ -620,6 +622,7 @@ pub(crate) fn refresh_inner(
     if only.is_empty() {
         return Ok(Refreshed {
             segments: Vec::new(),
+            skipped: Vec::new(),
             as_of,
             analyzed,
             seconds: started.elapsed().as_secs_f64(),
@@ -627,6 +630,36 @@ pub(crate) fn refresh_inner(
         });
     }
     let catalog = catalog(session, &defs)?;
+    // A segment whose rule no longer fits the customer table (a churn column gone with its
+    // model) is skipped and said, not allowed to stop the others or an analysis. A rule being
+    // saved must fit: its check ran before.
+    let mut skipped = Vec::new();
+    let mut only = only;
+    only.retain(|name| {
+        let mut c = strata_segments::Compiler::new(&catalog, clock);
+        match c.segment(name) {
+            Ok(_) => true,
+            Err(e) => {
+                skipped.push((name.clone(), e.to_string()));
+                false
+            }
+        }
+    });
+    if let Some(p) = pending
+        && let Some((_, why)) = skipped.iter().find(|(n, _)| *n == p.definition.name)
+    {
+        return Err(Error::invalid(why.clone()));
+    }
+    if only.is_empty() {
+        return Ok(Refreshed {
+            segments: Vec::new(),
+            skipped,
+            as_of,
+            analyzed,
+            seconds: started.elapsed().as_secs_f64(),
+            generation: session.ws.manifest().generation,
+        });
+    }
     let compiled = strata_segments::compile_all(&catalog, clock, Some(&only))?;
     let ctx = session.context()?;
     let found = block_on(strata_segments::members(&ctx, &catalog, &compiled, clock))??;
@@ -642,35 +675,88 @@ pub(crate) fn refresh_inner(
         let part = write_part(&mut txn, DEFINITIONS, &definition_batch(&d, p.created_us)?)?;
         txn.add_part(DEFINITIONS, part);
     }
-    let kept = members_except(&session.ws, &only)?;
-    let mut seg: Vec<String> = Vec::new();
-    let mut ids: Vec<String> = Vec::new();
+    // One read of the stored members: the rows of segments not refreshed are kept as they
+    // are; those of refreshed ones are looked up by position in the new customer list.
+    let index: HashMap<&str, u32> = found
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    let slot: HashMap<&str, usize> = found
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| (n.as_str(), i))
+        .collect();
+    let mut before: Vec<HashMap<u32, i64>> = vec![HashMap::new(); found.segments.len()];
+    // Former members who are no longer customers at all (deleted data): they left.
+    let mut vanished: Vec<Vec<String>> = vec![Vec::new(); found.segments.len()];
+    let mut kept_parts = Vec::new();
+    for b in read_table(&session.ws, MEMBERS)? {
+        let segs = strings(&b, "segment");
+        let ids = strings(&b, "customer_id");
+        let since = ints(&b, "since");
+        let mut keep = Vec::with_capacity(b.num_rows());
+        for i in 0..b.num_rows() {
+            let seg = segs[i].as_deref().unwrap_or("");
+            match slot.get(seg) {
+                Some(&k) => {
+                    keep.push(false);
+                    let id = ids[i].as_deref().unwrap_or("");
+                    match index.get(id) {
+                        Some(&pos) => {
+                            before[k].insert(pos, since[i].unwrap_or(at));
+                        }
+                        None => vanished[k].push(id.to_string()),
+                    }
+                }
+                // A deleted segment's leftovers go; others stay.
+                None => keep.push(defs.contains_key(seg)),
+            }
+        }
+        let kept = arrow::compute::filter_record_batch(&b, &BooleanArray::from(keep))?;
+        if kept.num_rows() > 0 {
+            kept_parts.push(RecordBatch::try_new(
+                members_schema(),
+                kept.columns().to_vec(),
+            )?);
+        }
+    }
+    let mut seg = arrow::array::StringBuilder::new();
+    let mut ids = arrow::array::StringBuilder::new();
     let mut since: Vec<i64> = Vec::new();
     let (mut c_seg, mut c_id, mut c_change) = (Vec::new(), Vec::new(), Vec::new());
     let mut report = Vec::new();
-    for (name, list) in &found {
-        let before = stored_members(&session.ws, name)?;
-        let now: BTreeSet<&String> = list.iter().collect();
+    for (k, (name, list)) in found.segments.iter().enumerate() {
+        let old = &before[k];
         let mut entered = 0u64;
-        for id in list {
-            seg.push(name.clone());
-            ids.push(id.clone());
-            match before.get(id) {
+        for &pos in list {
+            let id = found.ids[pos as usize].as_str();
+            seg.append_value(name);
+            ids.append_value(id);
+            match old.get(&pos) {
                 Some(&t) => since.push(t),
                 None => {
                     since.push(at);
                     entered += 1;
                     c_seg.push(name.clone());
-                    c_id.push(id.clone());
+                    c_id.push(id.to_string());
                     c_change.push("enter");
                 }
             }
         }
-        let mut gone: Vec<&String> = before.keys().filter(|id| !now.contains(id)).collect();
+        let now: BTreeSet<u32> = list.iter().copied().collect();
+        let mut gone: Vec<String> = old
+            .keys()
+            .filter(|p| !now.contains(p))
+            .map(|&p| found.ids[p as usize].clone())
+            .chain(vanished[k].iter().cloned())
+            .collect();
         gone.sort();
         for id in &gone {
             c_seg.push(name.clone());
-            c_id.push((*id).clone());
+            c_id.push(id.clone());
             c_change.push("leave");
         }
         report.push(SegmentRefresh {
@@ -682,8 +768,16 @@ pub(crate) fn refresh_inner(
         });
     }
     // Members: the others' rows kept, these replaced.
-    let fresh = members_batch(seg, ids, since)?;
-    let all = arrow::compute::concat_batches(&members_schema(), &[kept, fresh])?;
+    let fresh = RecordBatch::try_new(
+        members_schema(),
+        vec![
+            Arc::new(seg.finish()),
+            Arc::new(ids.finish()),
+            Arc::new(TimestampMicrosecondArray::from(since).with_timezone("UTC")),
+        ],
+    )?;
+    kept_parts.push(fresh);
+    let all = arrow::compute::concat_batches(&members_schema(), &kept_parts)?;
     let part = write_part(&mut txn, MEMBERS, &all)?;
     txn.replace_table(MEMBERS, vec![part]);
     if !c_seg.is_empty() {
@@ -758,6 +852,7 @@ pub(crate) fn refresh_inner(
     session.reopen()?;
     Ok(Refreshed {
         segments: report,
+        skipped,
         as_of,
         analyzed,
         seconds: started.elapsed().as_secs_f64(),
@@ -824,7 +919,7 @@ pub fn stale(ws: &Workspace) -> Result<Vec<String>> {
         .map(|r| (r.segment.as_str(), r.generation))
         .collect();
     let mut out = Vec::new();
-    for (name, _) in &defs {
+    for name in defs.keys() {
         // The newest definition among this segment and every segment it uses.
         let mut newest = 0;
         let mut todo = vec![name.clone()];

@@ -55,6 +55,9 @@ pub fn print_analysis(analysis: &strata_app::analyze::Analysis) {
         m.seconds
     );
     if let Some(r) = &analysis.segments {
+        for (name, why) in &r.skipped {
+            eprintln!("warning: segment {name} was not refreshed: {why}");
+        }
         let changed: u64 = r.segments.iter().map(|s| s.entered + s.left).sum();
         println!(
             "refreshed {} segments in {:.2}s ({changed} customers entered or left); `strata segment list`",

@@ -101,6 +101,21 @@ fn show(step: DemoStep<'_>) -> Result<()> {
             crate::analyze::print_analysis(analysis);
             print_batches(segments, OutputFormat::Table)?;
         }
+        DemoStep::Segmented(saved) => {
+            println!("example segments (strata segment list):");
+            for s in saved.iter() {
+                let members = s
+                    .refresh
+                    .segments
+                    .iter()
+                    .find(|r| r.name == s.definition.name)
+                    .map_or(0, |r| r.members);
+                println!(
+                    "  {}: {members} members  ({})",
+                    s.definition.name, s.definition.rule
+                );
+            }
+        }
         DemoStep::Reported { path, bytes, .. } => println!(
             "wrote the report ({} KB) to {}",
             bytes.div_ceil(1024),

@@ -103,7 +103,10 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
-fn print_refresh(r: &Refreshed) {
+pub fn print_refresh(r: &Refreshed) {
+    for (name, why) in &r.skipped {
+        eprintln!("warning: segment {name} was not refreshed: {why}");
+    }
     if r.analyzed {
         println!("the data changed since the customer table was computed: analysed it again");
     }

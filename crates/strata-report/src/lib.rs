@@ -54,6 +54,9 @@ pub async fn render(
     if let Some(s) = chapters::churn(&cx, churn).await? {
         list.push(s);
     }
+    if let Some(s) = chapters::segments(&cx).await? {
+        list.push(s);
+    }
     list.push(chapters::methods(&cx).await?);
     report.sections = list;
     report.footer = Some(t::footer(lang));

@@ -179,39 +179,78 @@ fn join_agg(df: DataFrame, agg: DataFrame, key: &str) -> Result<DataFrame> {
     Ok(df.join(agg, JoinType::Left, &["customer_id"], &[key], None)?)
 }
 
-/// The members of each compiled segment, in the order compiled, each list sorted.
+/// Membership of several segments over one list of customers: memory is one id per customer
+/// plus four bytes per membership, however many segments there are.
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    /// Every customer of the customer table, sorted.
+    pub ids: Vec<String>,
+    /// Each segment's members as positions in `ids`, ascending, in the order compiled.
+    pub segments: Vec<(String, Vec<u32>)>,
+}
+
+impl Members {
+    /// The member ids of segment `i`.
+    pub fn ids_of(&self, i: usize) -> impl Iterator<Item = &str> {
+        self.segments[i]
+            .1
+            .iter()
+            .map(|&k| self.ids[k as usize].as_str())
+    }
+}
+
+/// The members of each compiled segment.
 pub async fn members(
     ctx: &SessionContext,
     catalog: &Catalog,
     compiled: &Compiled,
     clock: Clock,
-) -> Result<Vec<(String, Vec<String>)>> {
+) -> Result<Members> {
     let df = wide(ctx, catalog, &compiled.needs, clock).await?;
     let mut cols = vec![cast(ident("customer_id"), DataType::Utf8).alias("__id")];
     for (i, (_, e)) in compiled.segments.iter().enumerate() {
         cols.push(e.clone().is_true().alias(format!("__s{i}")));
     }
     let batches = df.select(cols)?.collect().await?;
-    let mut out: Vec<(String, Vec<String>)> = compiled
-        .segments
-        .iter()
-        .map(|(n, _)| (n.clone(), Vec::new()))
-        .collect();
+    let mut ids: Vec<String> = Vec::new();
+    let mut flags: Vec<Vec<bool>> = vec![Vec::new(); compiled.segments.len()];
     for b in &batches {
-        let ids = b.column(0).as_string::<i32>();
-        for (i, (_, list)) in out.iter_mut().enumerate() {
-            let flags = b.column(i + 1).as_boolean();
-            for row in 0..b.num_rows() {
-                if flags.value(row) && !ids.is_null(row) {
-                    list.push(ids.value(row).to_string());
-                }
+        let col = b.column(0).as_string::<i32>();
+        for row in 0..b.num_rows() {
+            if col.is_null(row) {
+                continue;
+            }
+            ids.push(col.value(row).to_string());
+            for (i, f) in flags.iter_mut().enumerate() {
+                let c = b.column(i + 1).as_boolean();
+                f.push(!c.is_null(row) && c.value(row));
             }
         }
     }
-    for (_, list) in &mut out {
-        list.sort_unstable();
+    let mut order: Vec<u32> = (0..ids.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| ids[a as usize].cmp(&ids[b as usize]));
+    let segments = compiled
+        .segments
+        .iter()
+        .zip(&flags)
+        .map(|((name, _), f)| {
+            let list = order
+                .iter()
+                .enumerate()
+                .filter(|&(_, &row)| f[row as usize])
+                .map(|(pos, _)| pos as u32)
+                .collect();
+            (name.clone(), list)
+        })
+        .collect();
+    let mut sorted = Vec::with_capacity(ids.len());
+    for &row in &order {
+        sorted.push(std::mem::take(&mut ids[row as usize]));
     }
-    Ok(out)
+    Ok(Members {
+        ids: sorted,
+        segments,
+    })
 }
 
 /// One condition of a segment for one customer.

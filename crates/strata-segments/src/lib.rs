@@ -18,5 +18,5 @@ pub mod parse;
 pub use ast::Rule;
 pub use compile::{CUSTOMER_TABLE, Catalog, Clock, Compiled, Compiler, compile_all};
 pub use error::{Problem, Result, RuleError, SegmentError};
-pub use eval::{Checked, Explanation, explain, members};
+pub use eval::{Checked, Explanation, Members, explain, members};
 pub use parse::parse;

@@ -236,6 +236,19 @@ fn the_demo_shop_trains_a_model_that_beats_recency_and_scores_customers() {
     let o = run(&["-w", w, "analyze"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("warning:"), "{}", stderr(&o));
+    // The demo's segment on risk tiers cannot be evaluated without them: it is skipped and
+    // said, and the others are refreshed.
+    assert!(
+        stderr(&o).contains("warning: segment 高价值流失预警 was not refreshed")
+            && stderr(&o).contains("unknown column `risk_tier`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("refreshed 3 segments"),
+        "{}",
+        stdout(&o)
+    );
     let e = user_error(&["-w", w, "query", "SELECT churn_risk FROM customer_profile"]);
     assert!(e.contains("churn_risk"), "{e}");
     assert_eq!(

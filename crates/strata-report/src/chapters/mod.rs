@@ -7,6 +7,7 @@ mod churn;
 mod clv;
 mod methods;
 mod overview;
+mod segments;
 mod types;
 mod value;
 
@@ -15,6 +16,7 @@ pub use churn::churn;
 pub use clv::lifetime_value;
 pub use methods::methods;
 pub use overview::overview;
+pub use segments::segments;
 pub use types::types_and_lifecycle;
 pub use value::value;
 

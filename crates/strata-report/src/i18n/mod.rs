@@ -35,6 +35,7 @@ mod labels;
 pub mod methods;
 pub mod overview;
 pub mod report;
+pub mod segments;
 pub mod types;
 pub mod value;
 

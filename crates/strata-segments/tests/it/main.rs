@@ -98,9 +98,16 @@ fn run(shop: &Shop, rules: &[(&str, &str)]) -> BTreeMap<String, Vec<String>> {
     let catalog = catalog_of(shop, rules);
     let compiled = compile_all(&catalog, clock(), None).unwrap_or_else(|e| panic!("{e}"));
     let ctx = strata_store::session(&shop.ws).unwrap();
-    rt().block_on(members(&ctx, &catalog, &compiled, clock()))
-        .unwrap()
-        .into_iter()
+    let m = rt()
+        .block_on(members(&ctx, &catalog, &compiled, clock()))
+        .unwrap();
+    (0..m.segments.len())
+        .map(|i| {
+            (
+                m.segments[i].0.clone(),
+                m.ids_of(i).map(str::to_string).collect(),
+            )
+        })
         .collect()
 }
 
