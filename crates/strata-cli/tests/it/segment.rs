@@ -307,8 +307,11 @@ fn file_exports_honour_consent_and_contacts_and_are_logged() {
 /// or never answers when `hang`; keeps what it received.
 struct Receiver {
     url: String,
-    got: Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>,
+    got: Arc<Mutex<Vec<Request>>>,
 }
+
+/// A request as received: its headers (names in lower case) and its body.
+type Request = (Vec<(String, String)>, String);
 
 fn receiver(statuses: Vec<u16>, hang: bool) -> Receiver {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
