@@ -64,6 +64,19 @@ pub fn new_workspace(dir: &Path) -> PathBuf {
     ws
 }
 
+/// Writes `text` to `dir/name` and imports it into `table` of `ws`.
+pub fn import_text(ws: &Path, dir: &Path, table: &str, name: &str, text: &str) {
+    let f = dir.join(name);
+    std::fs::write(&f, text).unwrap();
+    ok(&[
+        "-w",
+        ws.to_str().unwrap(),
+        "import",
+        table,
+        f.to_str().unwrap(),
+    ]);
+}
+
 /// Runs a query and returns its CSV output.
 pub fn query(ws: &Path, sql: &str) -> String {
     ok(&[

@@ -5,22 +5,11 @@ use std::path::Path;
 
 use calamine::{Reader, open_workbook_auto};
 
-use crate::{new_workspace, ok, run, stderr, stdout, user_error};
+use crate::{import_text, new_workspace, ok, run, stderr, stdout, user_error};
 
 fn import_orders(ws: &Path, dir: &Path, name: &str, rows: &str) {
-    let f = dir.join(name);
-    std::fs::write(
-        &f,
-        format!("订单号,客户ID,下单时间,实付金额,订单状态\n{rows}"),
-    )
-    .unwrap();
-    ok(&[
-        "-w",
-        ws.to_str().unwrap(),
-        "import",
-        "orders",
-        f.to_str().unwrap(),
-    ]);
+    let text = format!("订单号,客户ID,下单时间,实付金额,订单状态\n{rows}");
+    import_text(ws, dir, "orders", name, &text);
 }
 
 #[test]

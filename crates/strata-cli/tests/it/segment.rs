@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::{new_workspace, ok, query, run, stderr, stdout, user_error};
+use crate::{import_text, new_workspace, ok, query, run, stderr, stdout, user_error};
 
 const CUSTOMERS: &str = "customer_id,name,phone,email,marketing_consent\n\
 A,张三,138-0000-0001,a@example.com,是\n\
@@ -16,10 +16,7 @@ D,赵六,13800000004,,\n";
 
 fn shop(dir: &Path) -> PathBuf {
     let ws = new_workspace(dir);
-    let w = ws.to_str().unwrap();
-    let c = dir.join("customers.csv");
-    std::fs::write(&c, CUSTOMERS).unwrap();
-    ok(&["-w", w, "import", "customers", c.to_str().unwrap()]);
+    import_text(&ws, dir, "customers", "customers.csv", CUSTOMERS);
     import_orders(
         &ws,
         dir,
@@ -30,19 +27,8 @@ fn shop(dir: &Path) -> PathBuf {
 }
 
 fn import_orders(ws: &Path, dir: &Path, name: &str, rows: &str) {
-    let f = dir.join(name);
-    std::fs::write(
-        &f,
-        format!("order_id,customer_id,order_time,paid_amount\n{rows}"),
-    )
-    .unwrap();
-    ok(&[
-        "-w",
-        ws.to_str().unwrap(),
-        "import",
-        "orders",
-        f.to_str().unwrap(),
-    ]);
+    let text = format!("order_id,customer_id,order_time,paid_amount\n{rows}");
+    import_text(ws, dir, "orders", name, &text);
 }
 
 #[test]

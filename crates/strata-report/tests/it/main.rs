@@ -13,8 +13,15 @@ const TIMEZONE: &str = "Asia/Shanghai";
 /// application layer's job).
 pub fn demo_shop(customers: u64) -> Shop {
     let mut shop = strata_testkit::demo_shop(customers);
+    analyze(&mut shop, None);
+    shop
+}
+
+/// Computes and stores the customer table as of `as_of` (default: the latest order day).
+fn analyze(shop: &mut Shop, as_of: Option<chrono::NaiveDate>) {
     let analyze = AnalyzeConfig {
         timezone: Some(TIMEZONE.to_string()),
+        as_of,
         ..AnalyzeConfig::default()
     };
     let ctx = strata_store::session(&shop.ws).unwrap();
@@ -23,7 +30,6 @@ pub fn demo_shop(customers: u64) -> Shop {
         .unwrap();
     strata_features::write_profile(&shop.ws, &profile).unwrap();
     shop.ws = Workspace::open(shop.ws.root()).unwrap();
-    shop
 }
 
 /// The report on `shop` in `lang`, without the generated-at line.
@@ -54,17 +60,7 @@ fn a_report_past_the_data_says_so_at_the_top() {
     let meta = strata_features::read_meta(&shop.ws).unwrap().unwrap();
     let last = meta.last_order_day.unwrap();
     let late = last + chrono::Days::new(60);
-    let analyze = AnalyzeConfig {
-        timezone: Some(TIMEZONE.to_string()),
-        as_of: Some(late),
-        ..AnalyzeConfig::default()
-    };
-    let ctx = strata_store::session(&shop.ws).unwrap();
-    let profile = rt()
-        .block_on(strata_features::compute(&ctx, &analyze, TIMEZONE))
-        .unwrap();
-    strata_features::write_profile(&shop.ws, &profile).unwrap();
-    shop.ws = Workspace::open(shop.ws.root()).unwrap();
+    analyze(&mut shop, Some(late));
     let en = report(&shop, Lang::En);
     let expected = format!(
         "no orders in the 60 days before the analysis date {late} (the latest is on {last})"
