@@ -136,6 +136,12 @@ fn is_not(tok: &Tok) -> bool {
     *tok == Tok::NotSym || word_is(tok, &["not", "非"])
 }
 
+/// `and`, `or`, `not` in either language.
+fn is_connective(word: &str) -> bool {
+    let tok = Tok::Word(word.to_string());
+    is_and(&tok) || is_or(&tok) || is_not(&tok)
+}
+
 fn unit(word: &str) -> Option<Unit> {
     Some(match word.to_lowercase().as_str() {
         "hour" | "hours" | "h" | "小时" => Unit::Hours,
@@ -439,7 +445,9 @@ impl Parser<'_> {
                 self.pos += 1;
                 Some(Value::Text(t, span))
             }
-            Some(Tok::Word(w)) if !is_keyword(&w) => {
+            // A keyword is a value here (`lifecycle = new`): only the connectives would make
+            // the rule read two ways.
+            Some(Tok::Word(w)) if !is_connective(&w) => {
                 self.pos += 1;
                 Some(Value::Text(w, span))
             }
@@ -860,6 +868,19 @@ mod tests {
         assert_eq!(round("signal_cart_unpaid"), "signal_cart_unpaid");
         assert_eq!(round("tag not contains 服装"), "tag not contains 服装");
         assert_eq!(round("churn_risk is not null"), "churn_risk is not null");
+    }
+
+    #[test]
+    fn keywords_are_values_after_a_comparison() {
+        // `new` is a keyword (`excluding new`) and also a lifecycle stage.
+        assert_eq!(round("lifecycle = new"), "lifecycle = \"new\"");
+        assert_eq!(
+            round("lifecycle in (new, active) or x = last"),
+            "lifecycle in (\"new\", active) or x = \"last\""
+        );
+        // The connectives still end a value rather than being one.
+        assert!(parse("lifecycle = and").is_err());
+        assert!(parse("lifecycle in (new, or)").is_err());
     }
 
     #[test]
