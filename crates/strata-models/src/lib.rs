@@ -20,6 +20,9 @@
 //!   curve, average precision, top-share precision/recall, Brier, log loss, calibration bins,
 //!   a precision-target threshold, flag lift) and an L2-penalised logistic-regression
 //!   baseline fitted by Newton's method, for the churn model.
+//! - **Inference** ([`inference`]): a treated group against a holdout, for rates (Wald
+//!   interval, pooled z test, Katz's ratio interval) and means (Welch's t), with cautions when
+//!   a group is too small to tell.
 //! - **Numerics**: [`special`] (log-gamma, digamma, a stable Gauss hypergeometric function,
 //!   incomplete beta and gamma functions, adaptive quadrature), written here so the crate
 //!   depends only on `serde` and `thiserror`.
@@ -64,6 +67,7 @@ mod data;
 mod error;
 pub mod fit;
 pub mod gamma_gamma;
+pub mod inference;
 pub mod mbgnbd;
 mod model;
 mod optimize;
